@@ -27,7 +27,7 @@ function renderLabels (labels: Labels): string {
 }
 
 /** A monotonically increasing count. */
-export interface Counter { inc (labels?: Labels, by?: number): void, get (labels?: Labels): number }
+export interface Counter { inc (labels?: Labels, by?: number): void, get (labels?: Labels): number, total (): number }
 /** A value that goes up and down. */
 export interface Gauge { set (value: number, labels?: Labels): void, get (labels?: Labels): number }
 
@@ -54,7 +54,12 @@ export class Metrics {
         if (entry === undefined) family.values.set(key, { labels, value: by })
         else entry.value += by
       },
-      get (labels: Labels = {}) { return family.values.get(labelKey(labels))?.value ?? 0 }
+      get (labels: Labels = {}) { return family.values.get(labelKey(labels))?.value ?? 0 },
+      total () {
+        let n = 0
+        for (const v of family.values.values()) n += v.value
+        return n
+      }
     }
   }
 

@@ -1,0 +1,43 @@
+import { type Duplex } from 'node:stream'
+
+/**
+ * The members of an aedes 1.2 `Client` the hub reads or replaces. aedes exports no type for
+ * them; this is the one place that names them, and the versions are pinned in package.json.
+ */
+export interface AedesClient {
+  id: string
+  clean: boolean
+  closed: boolean
+  connecting: boolean
+  connected: boolean
+  errored: boolean
+  conn: Duplex & { writableLength: number, remoteAddress?: string, destroyed: boolean }
+  subscriptions: Record<string, { qos: number }>
+  _nextId: number
+  req?: { socket?: { remoteAddress?: string } } | undefined
+  deliver0: Deliver
+  deliverQoS: Deliver
+  _parser: { parse (buf: Buffer): unknown }
+  _onError (err: Error): void
+  waitForDrain (cb: (err: Error | null) => void): void
+  close (done?: () => void): void
+  emit (event: string, ...args: unknown[]): boolean
+}
+
+/** An aedes delivery function, as registered with mqemitter for each subscription. */
+export type Deliver = (packet: AedesPacket, cb: () => void) => void
+
+/** An aedes-packet `Packet` as it travels through the broker. */
+export interface AedesPacket {
+  cmd: string
+  topic: string
+  payload: Buffer
+  qos: 0 | 1 | 2
+  retain: boolean
+  dup: boolean
+  brokerId: string | null
+  brokerCounter: number
+  messageId?: number | undefined
+  clientId?: string
+  nl?: boolean
+}

@@ -1,0 +1,68 @@
+import { Packet } from './packet.js'
+import { topicMatches } from '../auth/topic-filter.js'
+import { type SessionStore } from '../store/session-store.js'
+import { type StoreOperation } from '../store/types.js'
+import { type AedesPacket } from './client-internals.js'
+import { type DurableSink, type LocalMessage } from './local-port.js'
+
+/** Where a message entered the hub. Messages from the bridge never go back to sinks. */
+export type Origin = 'device' | 'hub' | 'bridge'
+
+/** The broker side the pipeline drives. */
+export interface PipelineBroker {
+  counter: number
+  id: string
+  readonly mq: { emit (packet: AedesPacket, cb: (err?: Error) => void): void }
+  emit (event: 'publish', packet: AedesPacket, client: unknown): boolean
+}
+
+/**
+ * One message's way through the hub, in named steps:
+ * `[stamp, plan (retained + session queues + sinks + inbound QoS 2 record), commit, emit]`.
+ * For QoS 1 and 2 the commit is durable (fsync, group commit) and completes before the caller
+ * acknowledges the publisher; live subscribers get the message only after it is stored, so a
+ * crash can never show a device a message that a restart then forgets.
+ */
+export class PublishPipeline {
+  readonly #broker: PipelineBroker
+  readonly #sessions: SessionStore
+  readonly #sinks = new Set<DurableSink>()
+
+  constructor (broker: PipelineBroker, sessions: SessionStore) {
+    this.#broker = broker
+    this.#sessions = sessions
+  }
+
+  addSink (sink: DurableSink): () => void {
+    this.#sinks.add(sink)
+    return () => { this.#sinks.delete(sink) }
+  }
+
+  /** Store then emit one message; `inbound` is set for a client's QoS 2 PUBLISH, recorded in the same batch. */
+  async publish (input: { topic: string, payload?: Buffer | string, qos?: number, retain?: boolean, messageId?: number | undefined }, options: { origin: Origin, clientId?: string | undefined, inboundQos2?: boolean }): Promise<AedesPacket> {
+    const packet = new Packet({ cmd: 'publish', topic: input.topic, payload: input.payload ?? Buffer.alloc(0), qos: input.qos ?? 0, retain: input.retain === true, dup: false }, this.#broker)
+    if (typeof packet.payload === 'string') packet.payload = Buffer.from(packet.payload)
+    if (options.clientId !== undefined) packet.clientId = options.clientId
+    const plan = this.#sessions.planPublish(packet)
+    const extra: StoreOperation[] = []
+    const taken: Array<{ sink: DurableSink, message: LocalMessage }> = []
+    if (options.origin !== 'bridge' && this.#sinks.size > 0) {
+      const message: LocalMessage = { topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain }
+      for (const sink of this.#sinks) {
+        if (!sink.filters.some((f) => topicMatches(f, packet.topic))) continue
+        for (const op of sink.take(message)) extra.push(op)
+        taken.push({ sink, message })
+      }
+    }
+    if (options.inboundQos2 === true && options.clientId !== undefined) {
+      extra.push(this.#sessions.incomingOp(options.clientId, { ...packet, messageId: input.messageId ?? 0 }))
+    }
+    await this.#sessions.commit(plan, packet.qos > 0, extra)
+    for (const { sink, message } of taken) sink.committed(message)
+    this.#broker.mq.emit(packet, noop)
+    this.#broker.emit('publish', packet, null)
+    return packet
+  }
+}
+
+function noop (): void {}

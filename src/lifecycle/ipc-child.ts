@@ -1,0 +1,56 @@
+import { type EventEmitter } from 'node:events'
+import { isParentToHub, type HubToParent } from './ipc-protocol.js'
+import { VERSION, type HubPorts } from './hub.js'
+
+/** Electron's utility process exposes its channel as `process.parentPort`. */
+interface ParentPort {
+  on (event: 'message', listener: (e: { data: unknown }) => void): void
+  postMessage (message: unknown): void
+}
+
+/** The hub's side of the IPC channel; every method is a no-op when the process was not forked. */
+export interface ParentLink {
+  onShutdown (listener: () => void): void
+  fatal (code: string, message: string): void
+  detach (): void
+}
+
+/**
+ * Connect a hub to the process that forked it: `ready` once listening, `status` on state
+ * changes, `error` before a fatal exit; `shutdown` from the parent closes the hub gracefully,
+ * and the hub also shuts down when the parent goes away, so no orphan keeps port 1883 and the
+ * LevelDB lock.
+ */
+export function attachParent (hub: EventEmitter): ParentLink {
+  const port = (process as unknown as { parentPort?: ParentPort }).parentPort
+  const send = port !== undefined
+    ? (m: HubToParent) => { port.postMessage(m) }
+    : process.send !== undefined
+      ? (m: HubToParent) => { if (process.connected) process.send?.(m) }
+      : null
+  const shutdownListeners: Array<() => void> = []
+  const shutdown = (): void => { for (const l of shutdownListeners) l() }
+  if (send === null) return { onShutdown: () => {}, fatal: () => {}, detach: () => {} }
+
+  const onReady = (ports: HubPorts): void => { send({ type: 'ready', ports, version: VERSION, pid: process.pid }) }
+  const onStatus = (s: { component: string, state: string, detail?: Record<string, unknown> }): void => { send({ type: 'status', ...s }) }
+  const onMessage = (m: unknown): void => { if (isParentToHub(m)) shutdown() }
+  hub.on('ready', onReady)
+  hub.on('status', onStatus)
+  if (port !== undefined) port.on('message', (e) => { onMessage(e.data) })
+  else {
+    process.on('message', onMessage)
+    process.once('disconnect', shutdown)
+  }
+  return {
+    onShutdown: (listener) => { shutdownListeners.push(listener) },
+    fatal: (code, message) => { send({ type: 'error', code, message }) },
+    detach: () => {
+      hub.off('ready', onReady)
+      hub.off('status', onStatus)
+      process.off('message', onMessage)
+      process.off('disconnect', shutdown)
+      if (process.connected) process.disconnect?.()
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { Level } from 'level'
+import { StoreError } from '../errors.js'
+import { GroupCommit } from './group-commit.js'
+import { SessionStore, type QueueLimits } from './session-store.js'
+import { type Db, type Sublevel } from './types.js'
+
+/** The hub's open LevelDB and what lives in it. */
+export interface Store {
+  readonly location: string
+  readonly db: Db
+  readonly writer: GroupCommit
+  readonly sessions: SessionStore
+  /** A namespace for another part (devices, bridge outbox). */
+  sublevel (name: string): Sublevel
+  close (): Promise<void>
+}
+
+/** Check the data directory before LevelDB does, so the error names the real problem. */
+function prepareDirectory (location: string): 'created' | 'exists' {
+  let created: 'created' | 'exists' = 'exists'
+  try {
+    if (!statSync(location).isDirectory()) throw new StoreError('MANGO_ERR_STORE_ACCESS', `data directory ${location} exists but is not a directory`)
+  } catch (err) {
+    if (err instanceof StoreError) throw err
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError('MANGO_ERR_STORE_ACCESS', `data directory ${location} cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err })
+    const parent = dirname(location)
+    try {
+      statSync(parent)
+    } catch (cause) {
+      throw new StoreError('MANGO_ERR_STORE_ACCESS', `data directory ${location} does not exist, nor does its parent ${parent}: create it or set dataDir`, { cause })
+    }
+    try {
+      mkdirSync(location)
+      created = 'created'
+    } catch (cause) {
+      throw new StoreError('MANGO_ERR_STORE_ACCESS', `data directory ${location} cannot be created: ${(cause as NodeJS.ErrnoException).code ?? String(cause)}`, { cause })
+    }
+  }
+  try {
+    accessSync(location, constants.W_OK | constants.R_OK)
+  } catch (cause) {
+    throw new StoreError('MANGO_ERR_STORE_ACCESS', `data directory ${location} is not writable by this user`, { cause })
+  }
+  return created
+}
+
+function isLocked (err: unknown): boolean {
+  let e: unknown = err
+  for (let i = 0; i < 4 && e !== null && typeof e === 'object'; i++) {
+    const code = (e as { code?: unknown }).code
+    if (code === 'LEVEL_LOCKED') return true
+    if (/lock/i.test(String((e as { message?: unknown }).message))) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/** Open (creating if needed) the hub's LevelDB in `dataDir` and load its sessions. */
+export async function openStore (options: { dataDir: string, fsync: boolean, queueLimits: QueueLimits, onCreated?: (location: string) => void }): Promise<Store> {
+  const location = resolve(options.dataDir)
+  if (prepareDirectory(location) === 'created') options.onCreated?.(location)
+  const db = new Level<string, Buffer>(location, { valueEncoding: 'buffer' }) as unknown as Db
+  try {
+    await db.open()
+  } catch (err) {
+    if (isLocked(err)) throw new StoreError('MANGO_ERR_STORE_LOCKED', `data directory ${location} is locked by another running hub (LevelDB LOCK held)`, { cause: err })
+    throw new StoreError('MANGO_ERR_STORE_IO', `data directory ${location} cannot be opened: ${String((err as { cause?: Error }).cause?.message ?? (err as Error).message)}`, { cause: err })
+  }
+  const writer = new GroupCommit(db, options.fsync)
+  let sessions: SessionStore
+  try {
+    sessions = await SessionStore.open(db, writer, options.queueLimits)
+  } catch (err) {
+    await db.close()
+    throw new StoreError('MANGO_ERR_STORE_IO', `data directory ${location} holds data that cannot be loaded: ${(err as Error).message}`, { cause: err })
+  }
+  return {
+    location,
+    db,
+    writer,
+    sessions,
+    sublevel: (name) => db.sublevel<string, Buffer>(name, { valueEncoding: 'buffer' }) as unknown as Sublevel,
+    close: async () => {
+      await writer.flush()
+      await db.close()
+    }
+  }
+}

@@ -1,0 +1,488 @@
+import { randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { decodePacket, encodePacket, padCounter, type StoredPacket } from './codec.js'
+import { type GroupCommit } from './group-commit.js'
+import { ClientQueue, entriesToDrop, type QueueEntry } from './queue-index.js'
+import { RetainedIndex } from './retained-index.js'
+import { SubscriptionIndex, type SubscriptionRecord } from './subscription-index.js'
+import { type Db, type StoreOperation, type Sublevel } from './types.js'
+
+/** The packet fields aedes hands its persistence. */
+export interface AedesPacketLike {
+  cmd?: string
+  topic: string
+  payload?: Buffer | string
+  qos?: number
+  retain?: boolean
+  dup?: boolean
+  brokerId?: string | null
+  brokerCounter?: number | undefined
+  messageId?: number | undefined
+  clientId?: string | undefined
+}
+
+/** Bounds of one session's queue. */
+export interface QueueLimits { maxMessages: number, maxBytes: number, policy: 'drop-oldest' | 'drop-new' }
+
+/** Told when a full queue gives something up (the hub logs and counts it). */
+export type DropListener = (clientId: string, dropped: number, reason: 'drop-oldest' | 'drop-new') => void
+
+/** A durable plan for one message: the writes, and how to undo the memory side if they fail. */
+export interface PublishPlan {
+  readonly ops: StoreOperation[]
+  rollback (): void
+}
+
+const enc = encodeURIComponent
+const dec = decodeURIComponent
+
+function toStored (p: AedesPacketLike, qos: 0 | 1 | 2, brokerId: string): StoredPacket {
+  return {
+    cmd: p.cmd === 'pubrel' ? 'pubrel' : 'publish',
+    topic: p.topic,
+    payload: typeof p.payload === 'string' ? Buffer.from(p.payload) : (p.payload ?? Buffer.alloc(0)),
+    qos,
+    retain: p.retain === true,
+    dup: p.dup === true,
+    brokerId: p.brokerId ?? brokerId,
+    brokerCounter: p.brokerCounter ?? 0,
+    messageId: p.messageId,
+    clientId: p.clientId
+  }
+}
+
+function clampQos (n: number | undefined): 0 | 1 | 2 {
+  return n === 1 || n === 2 ? n : 0
+}
+
+/** Stream an async iterable as aedes expects (a Readable in object mode). */
+function stream<T> (it: AsyncIterable<T> | Iterable<T>): Readable {
+  return Readable.from(it, { objectMode: true })
+}
+
+/**
+ * The hub's Aedes persistence: sessions, subscriptions, retained messages, queues, inbound
+ * QoS 2 state and wills, held in memory for reads and written ahead to LevelDB through group
+ * commit. It replaces aedes-persistence-level, whose queue keys reuse an in-memory counter
+ * (queued messages overwritten or reordered after a restart), which never syncs, and which
+ * writes once per subscriber; the README's "Durability" section says what each write promises.
+ */
+export class SessionStore {
+  readonly brokerId: string
+  /** Changes every start, so wills left by a previous run are told apart. */
+  readonly runId = randomUUID()
+  readonly retained = new RetainedIndex()
+  readonly subscriptions = new SubscriptionIndex()
+  readonly queues = new Map<string, ClientQueue>()
+  readonly #incoming = new Map<string, Map<number, StoredPacket>>()
+  readonly #wills = new Map<string, StoredPacket & { runId: string }>()
+  readonly #writer: GroupCommit
+  readonly #db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
+  readonly #limits: QueueLimits
+  #onDrop: DropListener = () => {}
+  #counter: number
+  #persistedCounter: number
+
+  private constructor (db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>, writer: GroupCommit, limits: QueueLimits, brokerId: string, counter: number) {
+    this.#db = db
+    this.#writer = writer
+    this.#limits = limits
+    this.brokerId = brokerId
+    this.#counter = counter
+    this.#persistedCounter = counter
+  }
+
+  /** Load everything from LevelDB into memory. */
+  static async open (root: Db, writer: GroupCommit, limits: QueueLimits): Promise<SessionStore> {
+    const opts = { valueEncoding: 'buffer' } as const
+    const db = {
+      meta: root.sublevel<string, Buffer>('meta', opts),
+      retained: root.sublevel<string, Buffer>('retained', opts),
+      subs: root.sublevel<string, Buffer>('subs', opts),
+      queue: root.sublevel<string, Buffer>('queue', opts),
+      incoming: root.sublevel<string, Buffer>('incoming', opts),
+      wills: root.sublevel<string, Buffer>('wills', opts)
+    } as unknown as Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
+    let brokerId = (await db.meta.get('brokerId'))?.toString('utf8')
+    if (brokerId === undefined) {
+      brokerId = randomUUID()
+      await writer.write([{ type: 'put', sublevel: db.meta, key: 'brokerId', value: Buffer.from(brokerId) }], true)
+    }
+    const counterBuf = await db.meta.get('counter')
+    let counter = counterBuf === undefined ? 0 : counterBuf.readDoubleBE(0)
+    const store = new SessionStore(db, writer, limits, brokerId, counter)
+    for await (const [key, value] of db.retained.iterator()) store.retained.set({ ...decodePacket(value), topic: key })
+    for await (const [key, value] of db.subs.iterator()) {
+      const cut = key.indexOf(':')
+      store.subscriptions.add(dec(key.slice(0, cut)), JSON.parse(value.toString('utf8')) as SubscriptionRecord)
+    }
+    for await (const [key, value] of db.queue.iterator()) {
+      const cut = key.indexOf(':')
+      const clientId = dec(key.slice(0, cut))
+      const p = decodePacket(value)
+      counter = Math.max(counter, p.brokerCounter)
+      store.#queue(clientId).add({ counter: p.brokerCounter, topic: p.topic, qos: p.qos === 2 ? 2 : 1, bytes: p.payload.length, messageId: p.messageId, pubrel: p.cmd === 'pubrel' })
+    }
+    for await (const [key, value] of db.incoming.iterator()) {
+      const cut = key.indexOf(':')
+      const p = decodePacket(value)
+      store.#incomingOf(dec(key.slice(0, cut))).set(p.messageId ?? 0, p)
+    }
+    for await (const [key, value] of db.wills.iterator()) {
+      const p = decodePacket(value)
+      store.#wills.set(dec(key), { ...p, runId: p.brokerId })
+    }
+    store.#counter = counter
+    store.#persistedCounter = counter
+    return store
+  }
+
+  /** Called for every message a full queue gives up. */
+  onDrop (listener: DropListener): void { this.#onDrop = listener }
+
+  get counter (): number { return this.#counter }
+
+  #queue (clientId: string): ClientQueue {
+    let q = this.queues.get(clientId)
+    if (q === undefined) {
+      q = new ClientQueue()
+      this.queues.set(clientId, q)
+    }
+    return q
+  }
+
+  #incomingOf (clientId: string): Map<number, StoredPacket> {
+    let m = this.#incoming.get(clientId)
+    if (m === undefined) {
+      m = new Map()
+      this.#incoming.set(clientId, m)
+    }
+    return m
+  }
+
+  #queueKey (clientId: string, counter: number): string { return `${enc(clientId)}:${padCounter(counter)}` }
+
+  /** Depth of every non-empty queue, for /status and /metrics. */
+  queueDepths (): Array<{ clientId: string, messages: number, bytes: number }> {
+    const out = []
+    for (const [clientId, q] of this.queues) if (q.entries.size > 0) out.push({ clientId, messages: q.entries.size, bytes: q.bytes })
+    return out
+  }
+
+  /**
+   * Plan the durable writes of one published message: retained set/clear, a queued copy for
+   * every persistent session with a matching QoS > 0 subscription (queue bounds applied), and
+   * the high-water mark of the packet counter so ids never repeat after a restart. Memory is
+   * updated now, so the next plan sees it; `rollback` undoes the additions if the write fails.
+   */
+  planPublish (packet: AedesPacketLike, options: { skipQueueFor?: string } = {}): PublishPlan {
+    const ops: StoreOperation[] = []
+    const added: Array<{ clientId: string, counter: number }> = []
+    const qos = clampQos(packet.qos)
+    if (packet.retain === true) {
+      const stored = toStored(packet, qos, this.brokerId)
+      if (stored.payload.length === 0) ops.push({ type: 'del', sublevel: this.#db.retained, key: packet.topic })
+      else ops.push({ type: 'put', sublevel: this.#db.retained, key: packet.topic, value: encodePacket({ ...stored, retain: true, messageId: undefined }) })
+      this.retained.set(stored)
+    }
+    if (qos > 0) {
+      const counter = packet.brokerCounter ?? 0
+      for (const [clientId, sub] of this.subscriptions.matchByClient(packet.topic)) {
+        if (sub.qos === 0 || (sub.nl && packet.clientId === clientId) || options.skipQueueFor === clientId) continue
+        const q = this.#queue(clientId)
+        if (q.entries.has(counter)) continue
+        const effective = Math.min(qos, sub.qos) as 1 | 2
+        const bytes = typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : (packet.payload?.length ?? 0)
+        const verdict = entriesToDrop(q, bytes, this.#limits)
+        if (verdict.dropNew) {
+          this.#onDrop(clientId, 1, 'drop-new')
+          continue
+        }
+        for (const old of verdict.dropOld) {
+          q.delete(old.counter)
+          ops.push({ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, old.counter) })
+        }
+        if (verdict.dropOld.length > 0) this.#onDrop(clientId, verdict.dropOld.length, 'drop-oldest')
+        const stored = toStored(packet, effective, this.brokerId)
+        ops.push({ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(clientId, counter), value: encodePacket({ ...stored, messageId: undefined, retain: false }) })
+        q.add({ counter, topic: packet.topic, qos: effective, bytes, messageId: undefined, pubrel: false })
+        added.push({ clientId, counter })
+      }
+      if (counter > this.#persistedCounter) {
+        this.#persistedCounter = counter
+        const buf = Buffer.allocUnsafe(8)
+        buf.writeDoubleBE(counter)
+        ops.push({ type: 'put', sublevel: this.#db.meta, key: 'counter', value: buf })
+      }
+    }
+    return {
+      ops,
+      rollback: () => {
+        for (const { clientId, counter } of added) this.queues.get(clientId)?.delete(counter)
+      }
+    }
+  }
+
+  /** Commit a plan (and extra operations) in one batch; on failure the memory side is rolled back. */
+  async commit (plan: PublishPlan, durable: boolean, extra: readonly StoreOperation[] = []): Promise<void> {
+    const ops = extra.length === 0 ? plan.ops : [...plan.ops, ...extra]
+    if (ops.length === 0) return
+    try {
+      await this.#writer.write(ops, durable)
+    } catch (err) {
+      plan.rollback()
+      throw err
+    }
+  }
+
+  /** The operation that records an inbound QoS 2 packet, committed with the message itself. */
+  incomingOp (clientId: string, packet: AedesPacketLike): StoreOperation {
+    const stored = toStored(packet, 2, this.brokerId)
+    this.#incomingOf(clientId).set(packet.messageId ?? 0, stored)
+    return { type: 'put', sublevel: this.#db.incoming, key: `${enc(clientId)}:${String(packet.messageId ?? 0).padStart(5, '0')}`, value: encodePacket(stored) }
+  }
+
+  hasIncoming (clientId: string, messageId: number): boolean {
+    return this.#incoming.get(clientId)?.has(messageId) === true
+  }
+
+  /** The queue entry of a packet for this session, if it was queued. */
+  queued (clientId: string, counter: number): QueueEntry | undefined {
+    return this.queues.get(clientId)?.entries.get(counter)
+  }
+
+  queueOf (clientId: string): ClientQueue | undefined { return this.queues.get(clientId) }
+
+  /** Record the packet id a queued message was sent with; durable for QoS 2 so a restart resends the same id. */
+  async assignMessageId (clientId: string, entry: QueueEntry, messageId: number): Promise<void> {
+    const q = this.queues.get(clientId)
+    if (q === undefined || q.entries.get(entry.counter) !== entry) return
+    q.setMessageId(entry, messageId)
+    if (entry.qos !== 2) return
+    const key = this.#queueKey(clientId, entry.counter)
+    const value = await this.#db.queue.get(key)
+    if (value === undefined) return
+    await this.#writer.write([{ type: 'put', sublevel: this.#db.queue, key, value: encodePacket({ ...decodePacket(value), messageId }) }], true)
+  }
+
+  /** Resolves once every write issued so far is in LevelDB. */
+  flush (): Promise<void> { return this.#writer.flush() }
+
+  /** Wills stored by an earlier run of the hub: their connections ended when it stopped. */
+  orphanWills (): Array<StoredPacket & { clientId: string }> {
+    const out = []
+    for (const [clientId, will] of this.#wills) if (will.runId !== this.runId) out.push({ ...will, clientId })
+    return out
+  }
+
+  // ---- the Aedes persistence interface (aedes-persistence 11, async) ----
+
+  async setup (broker: { counter: number, id: string }): Promise<void> {
+    broker.counter = Math.max(broker.counter, this.#counter)
+  }
+
+  async storeRetained (packet: AedesPacketLike): Promise<void> {
+    await this.commit(this.planPublish({ ...packet, qos: 0 }), true)
+  }
+
+  createRetainedStreamCombi (patterns: string[]): Readable {
+    return stream([...this.retained.match(patterns)])
+  }
+
+  createRetainedStream (pattern: string): Readable {
+    return this.createRetainedStreamCombi([pattern])
+  }
+
+  async addSubscriptions (client: { id: string }, subs: Array<SubscriptionRecord & { [k: symbol]: unknown }>): Promise<void> {
+    const ops: StoreOperation[] = []
+    for (const s of subs) {
+      if (s[REFUSED] === true) continue
+      const record: SubscriptionRecord = { topic: s.topic, qos: clampQos(s.qos), ...(s.rh !== undefined ? { rh: s.rh } : {}), ...(s.rap !== undefined ? { rap: s.rap } : {}), ...(s.nl !== undefined ? { nl: s.nl } : {}) }
+      this.subscriptions.add(client.id, record)
+      ops.push({ type: 'put', sublevel: this.#db.subs, key: `${enc(client.id)}:${s.topic}`, value: Buffer.from(JSON.stringify(record)) })
+    }
+    if (ops.length > 0) await this.#writer.write(ops, true)
+  }
+
+  async removeSubscriptions (client: { id: string }, topics: string[]): Promise<void> {
+    const ops: StoreOperation[] = []
+    for (const topic of topics) {
+      this.subscriptions.remove(client.id, topic)
+      ops.push({ type: 'del', sublevel: this.#db.subs, key: `${enc(client.id)}:${topic}` })
+    }
+    if (ops.length > 0) await this.#writer.write(ops, true)
+  }
+
+  async subscriptionsByClient (client: { id: string }): Promise<SubscriptionRecord[]> {
+    // A persistent session is reconnecting: hold live delivery of queued messages until the
+    // queue has been drained, so nothing overtakes what waited [MQTT-4.6.0-2 ordering].
+    const q = this.queues.get(client.id)
+    if (q !== undefined) q.drainOwner = Symbol('drain')
+    return this.subscriptions.of(client.id)
+  }
+
+  async countOffline (): Promise<{ subsCount: number, clientsCount: number }> {
+    return { subsCount: this.subscriptions.subscriptionCount, clientsCount: this.subscriptions.clientCount }
+  }
+
+  async subscriptionsByTopic (topic: string): Promise<Array<{ clientId: string, topic: string, qos: number }>> {
+    return [...this.subscriptions.matchByClient(topic)].map(([clientId, s]) => ({ clientId, topic, qos: s.qos }))
+  }
+
+  /** A clean session discards the previous session: subscriptions and queued messages [MQTT-3.1.2-6]. */
+  async cleanSubscriptions (client: { id: string }): Promise<void> {
+    const ops: StoreOperation[] = []
+    for (const sub of this.subscriptions.of(client.id)) {
+      this.subscriptions.remove(client.id, sub.topic)
+      ops.push({ type: 'del', sublevel: this.#db.subs, key: `${enc(client.id)}:${sub.topic}` })
+    }
+    const q = this.queues.get(client.id)
+    if (q !== undefined) {
+      for (const counter of q.entries.keys()) ops.push({ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter) })
+      this.queues.delete(client.id)
+    }
+    if (ops.length > 0) await this.#writer.write(ops, true)
+  }
+
+  async outgoingEnqueue (sub: { clientId: string }, packet: AedesPacketLike): Promise<void> {
+    await this.outgoingEnqueueCombi([sub], packet)
+  }
+
+  async outgoingEnqueueCombi (subs: Array<{ clientId: string }>, packet: AedesPacketLike): Promise<void> {
+    if (subs.length === 0) return
+    // The hub's publish pipeline has already queued hub and device messages; this path serves
+    // aedes' own publishes, planned the same way (retained handled by storeRetained).
+    await this.commit(this.planPublish({ ...packet, retain: false }), true)
+  }
+
+  async outgoingUpdate (client: { id: string }, packet: AedesPacketLike): Promise<void> {
+    const q = this.queues.get(client.id)
+    if (q === undefined) return
+    if (packet.cmd === 'pubrel') {
+      const counter = q.byMessageId.get(packet.messageId ?? -1)
+      const entry = counter === undefined ? undefined : q.entries.get(counter)
+      if (entry === undefined || counter === undefined) return
+      entry.pubrel = true
+      const stored: StoredPacket = { cmd: 'pubrel', topic: entry.topic, payload: Buffer.alloc(0), qos: 2, retain: false, dup: false, brokerId: this.brokerId, brokerCounter: counter, messageId: packet.messageId, clientId: undefined }
+      await this.#writer.write([{ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter), value: encodePacket(stored) }], true)
+      return
+    }
+    const entry = q.entries.get(packet.brokerCounter ?? -1)
+    if (entry !== undefined && packet.messageId !== undefined) await this.assignMessageId(client.id, entry, packet.messageId)
+  }
+
+  async outgoingClearMessageId (client: { id: string }, packet: AedesPacketLike): Promise<AedesPacketLike | undefined> {
+    const q = this.queues.get(client.id)
+    const counter = q?.byMessageId.get(packet.messageId ?? -1)
+    if (q === undefined || counter === undefined) return undefined
+    const entry = q.delete(counter)
+    // not durable on its own: losing a delete to a power cut means one more delivery (QoS 1 allows it)
+    await this.#writer.write([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter) }], false)
+    return entry === undefined ? undefined : { cmd: 'publish', topic: entry.topic, qos: entry.qos, messageId: packet.messageId ?? 0, brokerId: this.brokerId, brokerCounter: counter }
+  }
+
+  /** The session's queue in commit order, including what is queued while it drains. */
+  outgoingStream (client: { id: string }): Readable {
+    return stream(this.#drain(client.id))
+  }
+
+  async * #drain (clientId: string): AsyncGenerator<AedesPacketLike> {
+    const q = this.queues.get(clientId)
+    if (q === undefined) return
+    const owner = q.drainOwner ?? Symbol('drain')
+    q.drainOwner = owner
+    try {
+      const batch: QueueEntry[] = []
+      const it = q.entries.values()
+      for (;;) {
+        batch.length = 0
+        for (let r = it.next(); !r.done; r = it.next()) {
+          batch.push(r.value)
+          if (batch.length === 64) break
+        }
+        if (batch.length === 0) {
+          // Synchronously after seeing the end: from here on, new messages go out live.
+          if (q.drainOwner === owner) q.drainOwner = null
+          return
+        }
+        await this.#writer.flush()
+        const values = await this.#db.queue.getMany(batch.map((e) => this.#queueKey(clientId, e.counter)))
+        for (let i = 0; i < batch.length; i++) {
+          const entry = batch[i] as QueueEntry
+          const value = values[i]
+          if (value === undefined || q.entries.get(entry.counter) !== entry) continue
+          const p = decodePacket(value)
+          yield entry.pubrel
+            ? { cmd: 'pubrel', topic: entry.topic, messageId: entry.messageId ?? 0, brokerId: p.brokerId, brokerCounter: entry.counter }
+            : { cmd: 'publish', topic: p.topic, payload: p.payload, qos: entry.qos, retain: false, dup: entry.messageId !== undefined, brokerId: p.brokerId, brokerCounter: entry.counter, ...(entry.messageId !== undefined ? { messageId: entry.messageId } : {}), ...(p.clientId !== undefined ? { clientId: p.clientId } : {}) }
+        }
+      }
+    } finally {
+      if (q.drainOwner === owner) q.drainOwner = null
+    }
+  }
+
+  async incomingStorePacket (client: { id: string }, packet: AedesPacketLike): Promise<void> {
+    await this.#writer.write([this.incomingOp(client.id, packet)], true)
+  }
+
+  async incomingGetPacket (client: { id: string }, packet: AedesPacketLike): Promise<StoredPacket> {
+    const p = this.#incoming.get(client.id)?.get(packet.messageId ?? 0)
+    if (p === undefined) throw new Error('no such packet')
+    return p
+  }
+
+  async incomingDelPacket (client: { id: string }, packet: AedesPacketLike): Promise<void> {
+    const m = this.#incoming.get(client.id)
+    if (m === undefined || !m.delete(packet.messageId ?? 0)) return
+    await this.#writer.write([{ type: 'del', sublevel: this.#db.incoming, key: `${enc(client.id)}:${String(packet.messageId ?? 0).padStart(5, '0')}` }], true)
+  }
+
+  async cleanIncoming (client: { id: string }): Promise<void> {
+    const m = this.#incoming.get(client.id)
+    if (m === undefined) return
+    this.#incoming.delete(client.id)
+    const ops: StoreOperation[] = [...m.keys()].map((id) => ({ type: 'del', sublevel: this.#db.incoming, key: `${enc(client.id)}:${String(id).padStart(5, '0')}` }))
+    await this.#writer.write(ops, true)
+  }
+
+  async putWill (client: { id: string }, packet: AedesPacketLike): Promise<void> {
+    const stored = { ...toStored({ ...packet, brokerId: this.runId, clientId: client.id }, clampQos(packet.qos), this.runId), runId: this.runId }
+    this.#wills.set(client.id, stored)
+    await this.#writer.write([{ type: 'put', sublevel: this.#db.wills, key: enc(client.id), value: encodePacket(stored) }], true)
+  }
+
+  async getWill (client: { id: string }): Promise<StoredPacket | undefined> {
+    return this.#wills.get(client.id)
+  }
+
+  async delWill (client: { id: string }): Promise<StoredPacket | undefined> {
+    const will = this.#wills.get(client.id)
+    if (will === undefined) return undefined
+    this.#wills.delete(client.id)
+    await this.#writer.write([{ type: 'del', sublevel: this.#db.wills, key: enc(client.id) }], true)
+    return will
+  }
+
+  streamWill (brokers?: Record<string, unknown>): Readable {
+    // Wills of earlier runs are published by the hub at start-up (lifecycle); aedes' periodic
+    // sweep only sees wills of brokers it does not know, which here means none.
+    const out = [...this.#wills.values()].filter((w) => brokers === undefined || brokers[w.runId] === undefined ? w.runId !== this.runId : false)
+    return stream(out.map((w) => ({ ...w, brokerId: w.runId })))
+  }
+
+  getClientList (topic: string): Readable {
+    const out: string[] = []
+    for (const clientId of this.subscriptions.clients()) {
+      if (this.subscriptions.of(clientId).some((s) => s.topic === topic)) out.push(clientId)
+    }
+    return stream(out)
+  }
+
+  async destroy (): Promise<void> {
+    await this.#writer.flush()
+  }
+}
+
+/** Marks a SUBSCRIBE entry the ACL refused, so it is never persisted (aedes passes the whole packet to addSubscriptions). */
+export const REFUSED = Symbol.for('mango-broker.refused-subscription')
