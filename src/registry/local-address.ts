@@ -30,7 +30,7 @@ export interface LocalAddress {
 }
 
 /** Interface names of container bridges, virtual Ethernet pairs, VPN tunnels and hypervisor adapters. */
-const VIRTUAL_INTERFACE = /^(lo|docker|br-|veth|virbr|vmnet|vboxnet|vnet|tun|tap|utun|wg|zt|tailscale|cni|flannel|cali|kube|podman|lxc|lxdbr|incusbr|gif|stf|awdl|llw|bridge|vethernet|virtualbox|vmware|hyper-v)/i
+const VIRTUAL_INTERFACE = /^(lo\d*$|docker|br-|veth|virbr|vmnet|vboxnet|vnet|tun|tap|utun|wg|zt|tailscale|cni|flannel|cali|kube|podman|lxc|lxdbr|incusbr|gif|stf|awdl|llw|bridge|vethernet|virtualbox|vmware|hyper-v)/i
 
 const RTF_UP = 0x1
 
