@@ -43,7 +43,7 @@ function withReturnCode (message: string, code: number): Error {
 
 /** aedes' hooks, built on the hub's access policy and publish pipeline. */
 export function createHooks (ctx: HookContext): Record<string, unknown> {
-  const { policy, pipeline, sessions, log, metrics } = ctx
+  const { policy, sessions, log, metrics } = ctx
 
   function preConnect (client: AedesClient, packet: { clientId: string }, cb: (err: Error | null, ok: boolean) => void): void {
     if (packet.clientId === '') emptyClientId.add(client)
@@ -106,7 +106,7 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
       return
     }
     metrics.messagesIn.inc({ qos: String(qos) })
-    const work = pipeline.publish(
+    const work = ctx.pipeline.publish(
       { topic: packet.topic, payload, qos, retain: packet.retain === true, ...(packet.messageId !== undefined ? { messageId: packet.messageId } : {}) },
       { origin: client === null ? 'hub' : 'device', clientId, inboundQos2: fromWire && qos === 2 }
     )

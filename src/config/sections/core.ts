@@ -2,7 +2,7 @@
  * The hub core's configuration keys: data directory, listeners, HTTP, limits, store and logs.
  * Every key has a default and a description; `config/mango-broker.example.json` mirrors them.
  */
-const port = (description: string, dflt: number | null) => ({ type: dflt === null ? ['integer', 'null'] : 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const
+const port = (description: string, dflt: number, nullable = false) => ({ type: nullable ? ['integer', 'null'] : 'integer', minimum: 0, maximum: 65535, default: dflt, description }) as const
 
 export const coreProperties = {
   salonId: {
@@ -34,7 +34,7 @@ export const coreProperties = {
     description: 'MQTT over WebSocket (ws library, not websocket-stream).',
     properties: {
       host: { type: 'string', default: '0.0.0.0', description: 'Address the WebSocket listener binds.' },
-      port: port('WebSocket port; 0 or null disables the listener.', 8083),
+      port: port('WebSocket port; 0 or null disables the listener.', 8083, true),
       path: { type: 'string', pattern: '^/', default: '/mqtt', description: 'HTTP path of the WebSocket endpoint.' }
     }
   },
@@ -57,7 +57,7 @@ export const coreProperties = {
     description: 'Health, readiness, status and metrics over HTTP.',
     properties: {
       host: { type: 'string', default: '0.0.0.0', description: 'Address the HTTP server binds.' },
-      port: port('HTTP port (0 picks a free port, for tests); null disables HTTP.', 8080)
+      port: port('HTTP port (0 picks a free port, for tests); null disables HTTP.', 8080, true)
     }
   },
   limits: {
