@@ -6,6 +6,12 @@ import { type Test } from 'tap'
 /** The built command line, as `npm start` runs it. */
 export const BIN = fileURLToPath(new URL('../../dist/bin/mango-broker.js', import.meta.url))
 
+/** Plain Aedes + aedes-persistence-level, the baseline the defect tests must fail on. */
+export const PLAIN_AEDES = fileURLToPath(new URL('../fixtures/plain-aedes.mjs', import.meta.url))
+
+/** `MANGO_TEST_TARGET=plain-aedes` points the defect and durability tests at the baseline instead of the hub. */
+export const TARGET = process.env.MANGO_TEST_TARGET === 'plain-aedes' ? 'plain-aedes' : 'hub'
+
 export interface HubProcess {
   readonly child: ChildProcess
   /** Parsed JSON log lines so far. */
@@ -21,8 +27,11 @@ export interface HubProcess {
 }
 
 /** Spawn the built hub as a real child process; killed at teardown if still running. */
-export function spawnHub (t: Test, args: readonly string[], env: Record<string, string> = {}): HubProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+export function spawnHub (t: Test, args: readonly string[], env: Record<string, string> = {}, options: { target?: 'hub' | 'plain-aedes', wrap?: readonly string[] } = {}): HubProcess {
+  const entry = (options.target ?? 'hub') === 'plain-aedes' ? PLAIN_AEDES : BIN
+  const command = options.wrap === undefined ? process.execPath : options.wrap[0] as string
+  const argv = options.wrap === undefined ? [entry, ...args] : [...options.wrap.slice(1), process.execPath, entry, ...args]
+  const child = spawn(command, argv, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, unknown>> = []
   const listeners = new Set<() => void>()
   let buf = ''
@@ -87,4 +96,11 @@ export function spawnHub (t: Test, args: readonly string[], env: Record<string, 
 /** Arguments for a hub on free loopback ports with its data in `dataDir`. */
 export function hubArgs (dataDir: string, extra: readonly string[] = []): string[] {
   return ['--data-dir', dataDir, '--mqtt-host', '127.0.0.1', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--ws-port', '0', ...extra]
+}
+
+/** A hub (or, under MANGO_TEST_TARGET=plain-aedes, the baseline) on `dataDir`, ready. */
+export async function startTarget (t: Test, dataDir: string, options: { wrap?: readonly string[] } = {}): Promise<{ proc: HubProcess, port: number }> {
+  const proc = spawnHub(t, hubArgs(dataDir), {}, { target: TARGET, ...options })
+  const ports = await proc.ready()
+  return { proc, port: ports.mqtt }
 }
