@@ -22,7 +22,7 @@ export const registrySection = {
     },
     deviceId: {
       type: ['string', 'null'],
-      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
       default: null,
       description: 'device_id of the hub\'s row; null means "hub-{salonId}". Keep it stable: a restart updates the row with the same (salon_id, device_id).'
     },
