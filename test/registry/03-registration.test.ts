@@ -105,6 +105,20 @@ t.test('a changed LAN address is written by the next heartbeat', async (t) => {
   t.match(logs.text(), /advertised address changed/, 'the change is logged')
 })
 
+t.test('the next heartbeat puts back a row that was set offline or deleted elsewhere', async (t) => {
+  address = '192.168.1.50'
+  const { registry } = hub()
+  t.teardown(() => registry.close())
+  await registry.start()
+  const first = await waitForStatus(registry, (s) => s.state === 'registered')
+  await stack.pg.psql(`update public.salon_devices set is_online = false where salon_id = '${SALON}'`)
+  const second = await waitForStatus(registry, (s) => s.state === 'registered' && (s.lastSuccessAt ?? '') > (first.lastSuccessAt ?? ''), 5000)
+  t.match(await stack.rows(`salon_id = '${SALON}'`), [{ is_online: true }], 'is_online true again')
+  await stack.pg.psql(`delete from public.salon_devices where salon_id = '${SALON}'`)
+  await waitForStatus(registry, (s) => s.state === 'registered' && (s.lastSuccessAt ?? '') > (second.lastSuccessAt ?? ''), 5000)
+  t.match(await stack.rows(`salon_id = '${SALON}'`), [{ device_id: `hub-${SALON}`, is_online: true, is_local_hub: true, local_ip: '192.168.1.50' }], 'the row is created again')
+})
+
 t.test('a graceful close marks the row offline', async (t) => {
   address = '192.168.1.50'
   const { registry, metrics } = hub()
