@@ -5,12 +5,15 @@ import { Level } from 'level'
 import t, { type Test } from 'tap'
 import { createDeviceAuthenticator } from '../../src/auth/device-authenticator.js'
 import { LevelDeviceRegistry } from '../../src/auth/device-registry.js'
+import { openAccess } from '../../src/broker/access.js'
 import { deviceRoutes } from '../../src/http/routes/devices.js'
 import { Metrics } from '../../src/metrics/metrics.js'
 import { createRegistry, type LocalAddress, type Registry } from '../../src/registry/index.js'
 import { type Db, type Sublevel } from '../../src/store/types.js'
 import { startSupabase } from '../helpers/supabase-stack.js'
 import { captureLog, registryConfig, waitForStatus } from '../helpers/registry-support.js'
+import { startHub } from '../helpers/hub.js'
+import { connect } from '../helpers/mqtt.js'
 
 const stack = await startSupabase(t.testdir())
 t.teardown(() => stack.close())
@@ -184,4 +187,17 @@ t.test('a mirror that fails is retried until Supabase accepts it', async (t) => 
   stack.proxy.mode = { kind: 'pass' }
   await waitForStatus(registry, (s) => s.pendingMirrors === 0)
   t.match(await stack.rows(`device_id = 'kiosk-7'`), [{ device_type: 'check-in', is_local_hub: false }])
+})
+
+t.test('a device enrolled over HTTP connects to a running hub with its token, and is refused once revoked', async (t) => {
+  const { app, devices } = await setup(t)
+  const authenticator = createDeviceAuthenticator({ salonId: SALON, registry: devices })
+  const { ports } = await startHub(t, { salonId: SALON }, { policy: { ...openAccess, admit: async (credentials) => await authenticator.verify(credentials) } })
+  const enrolled = (await app.inject({ method: 'POST', url: '/devices', headers: auth, payload: { deviceType: 'mango-pad', deviceId: 'pad-42' } })).json()
+  const client = await connect(t, ports.mqtt, { clientId: enrolled.clientId, username: enrolled.username, password: enrolled.token })
+  t.ok(client.connected, 'CONNACK 0: connected with the enrolled token')
+  client.end(true)
+  t.equal((await app.inject({ method: 'DELETE', url: '/devices/pad-42', headers: auth })).statusCode, 200)
+  const refused = await connect(t, ports.mqtt, { clientId: enrolled.clientId, username: enrolled.username, password: enrolled.token }).then(() => null, (err: unknown) => err)
+  t.match(refused, { code: 5 }, 'CONNACK return code 0x05 (not authorized, MQTT 3.1.1 §3.2.2.3) after revocation')
 })
