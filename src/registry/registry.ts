@@ -71,6 +71,9 @@ class HubRegistry extends EventEmitter implements Registry {
       onResult: (key, _row, error) => this.#mirrored(key, error)
     })
     this.#metrics = registryMetrics(options.metrics, () => this.#mirrors.size)
+    this.#metrics.up.set(0)
+    this.#metrics.lastSuccess.set(0)
+    this.#metrics.consecutiveFailures.set(0)
     let plan = registrationPlan(options.config, options.salonId)
     let writer: TableWriter | null = null
     if (plan.enabled) {
@@ -246,6 +249,13 @@ class HubRegistry extends EventEmitter implements Registry {
 
   async #close (): Promise<void> {
     if (!this.#plan.enabled) return
+    if (!this.#started) {
+      // Never started (the hub failed earlier in its start-up): there is no row of this run to take offline.
+      this.#mirrors.stop()
+      this.#state = 'closed'
+      this.#emit()
+      return
+    }
     this.#state = 'closing'
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null

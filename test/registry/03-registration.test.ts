@@ -137,6 +137,16 @@ t.test('a graceful close marks the row offline', async (t) => {
   t.equal(registry.status().state, 'closed', 'a second close is harmless')
 })
 
+t.test('closing a registry that was never started writes nothing', async (t) => {
+  const before = stack.proxy.requests.length
+  const { registry, metrics } = hub({ deviceId: 'never-started' })
+  await registry.close()
+  t.equal(registry.status().state, 'closed')
+  t.equal(stack.proxy.requests.length, before, 'no request was made')
+  t.same(await stack.rows("device_id = 'never-started'"), [])
+  t.match(metrics.render(), /^mango_registry_up 0$/m, 'the metric series exist from the start')
+})
+
 t.test('without supabaseUrl registration is off and sends nothing', async (t) => {
   const before = stack.proxy.requests.length
   const logs = captureLog()
