@@ -76,6 +76,13 @@ function waitForOutput (child: ChildProcess, pattern: RegExp, timeoutMs: number,
   })
 }
 
+/** Kill `child` if this test process exits without stopping it (a failed test must not leave servers behind). */
+function killOnExit (child: ChildProcess): void {
+  const kill = (): void => { child.kill('SIGKILL') }
+  process.once('exit', kill)
+  child.once('exit', () => process.off('exit', kill))
+}
+
 /** Stop a child: `signal`, then SIGKILL if it has not exited within `timeoutMs`. */
 async function stopChild (child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
@@ -116,6 +123,7 @@ export async function startPostgres (dir: string): Promise<Postgres> {
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
       '-c', 'max_connections=40', '-c', 'shared_buffers=16MB'
     ], { ...asUser, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    killOnExit(child)
     try {
       await waitForOutput(child, /database system is ready to accept connections/, 30_000, 'postgres')
     } catch (err) {
@@ -184,6 +192,7 @@ export async function startPostgrest (options: { dbPort: number, jwtSecret: stri
       },
       stdio: ['ignore', 'pipe', 'pipe']
     })
+    killOnExit(child)
     try {
       await waitForOutput(child, /Schema cache loaded/, 30_000, 'postgrest')
     } catch (err) {
