@@ -17,7 +17,11 @@ import { type AdvertisedPorts, type Registry, type RegistryFailure, type Registr
 export interface RegistryOptions {
   readonly config: RegistryConfig
   readonly salonId: string | null
-  readonly ports: AdvertisedPorts
+  /**
+   * The ports to advertise, or a function read before every write (so a hub can create the
+   * registry before its listeners are bound, e.g. on port 0, and still advertise the bound ports).
+   */
+  readonly ports: AdvertisedPorts | (() => AdvertisedPorts)
   readonly version: string
   readonly log: Logger
   readonly metrics: Metrics
@@ -36,7 +40,7 @@ function failureOf (err: unknown): RegistryFailure {
 class HubRegistry extends EventEmitter implements Registry {
   readonly #config: RegistryConfig
   readonly #plan: RegistrationPlan
-  readonly #ports: AdvertisedPorts
+  readonly #ports: () => AdvertisedPorts
   readonly #version: string
   readonly #log: Logger
   readonly #metrics: RegistryMetrics
@@ -61,7 +65,8 @@ class HubRegistry extends EventEmitter implements Registry {
   constructor (options: RegistryOptions) {
     super()
     this.#config = options.config
-    this.#ports = options.ports
+    const ports = options.ports
+    this.#ports = typeof ports === 'function' ? ports : () => ports
     this.#version = options.version
     this.#log = options.log.child({ component: 'registry' })
     this.#address = options.addressProvider ?? systemAddressProvider(options.config.advertiseAddress)
@@ -119,7 +124,7 @@ class HubRegistry extends EventEmitter implements Registry {
       supabaseHost: this.#plan.enabled ? this.#plan.host : null,
       address: this.#current?.address ?? null,
       addressSource: this.#current?.source ?? null,
-      ports: this.#ports,
+      ports: this.#ports(),
       version: this.#version,
       heartbeatSeconds: this.#config.heartbeatSeconds,
       lastAttemptAt: this.#lastAttemptAt,
@@ -179,7 +184,7 @@ class HubRegistry extends EventEmitter implements Registry {
       if (address.address === null) {
         throw new RegistryWriteError(null, 'no LAN IPv4 address to advertise (set registry.advertiseAddress)')
       }
-      const row = hubRow({ salonId: this.#plan.salonId, deviceId: this.#plan.deviceId, address: address.address, ports: this.#ports, version: this.#version, online: kind !== 'offline', now: new Date() })
+      const row = hubRow({ salonId: this.#plan.salonId, deviceId: this.#plan.deviceId, address: address.address, ports: this.#ports(), version: this.#version, online: kind !== 'offline', now: new Date() })
       await this.#upsert(row, undefined)
     } catch (err) {
       this.#failed(kind, failureOf(err))
@@ -210,7 +215,7 @@ class HubRegistry extends EventEmitter implements Registry {
     this.#metrics.up.set(kind === 'offline' ? 0 : 1)
     this.#metrics.lastSuccess.set(Math.floor(Date.now() / 1000))
     this.#metrics.consecutiveFailures.set(0)
-    const fields = { address: this.#current?.address, ports: this.#ports, table: this.#config.table }
+    const fields = { address: this.#current?.address, ports: this.#ports(), table: this.#config.table }
     if (kind === 'offline') this.#log.info('hub marked offline in Supabase')
     else if (first || recovered) this.#log.info(fields, recovered ? 'Supabase registration restored' : 'hub registered in Supabase')
     else this.#log.debug(fields, 'heartbeat written')

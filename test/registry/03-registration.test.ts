@@ -119,6 +119,30 @@ t.test('the next heartbeat puts back a row that was set offline or deleted elsew
   t.match(await stack.rows(`salon_id = '${SALON}'`), [{ device_id: `hub-${SALON}`, is_online: true, is_local_hub: true, local_ip: '192.168.1.50' }], 'the row is created again')
 })
 
+t.test('ports given as a function are read before every write', async (t) => {
+  let ports: AdvertisedPorts = { mqtt: 1883, ws: null, tls: null, http: 8080 }
+  const logs = captureLog()
+  const registry = createRegistry({
+    config: registryConfig({ supabaseUrl: stack.url, supabaseKey: stack.serviceKey, heartbeatSeconds: 1, deviceId: 'ports-fn' }),
+    salonId: SALON,
+    ports: () => ports,
+    version: '0.1.0',
+    log: logs.log,
+    metrics: new Metrics(),
+    addressProvider
+  })
+  t.teardown(() => registry.close())
+  await registry.start()
+  await waitForStatus(registry, (s) => s.state === 'registered')
+  const changedAt = new Date().toISOString()
+  ports = { mqtt: 41883, ws: 48083, tls: null, http: 48080 }
+  t.equal(registry.status().ports.mqtt, 41883, 'status shows the ports of now')
+  // An attempt that began after the change read the new ports; wait for one to succeed.
+  await waitForStatus(registry, (s) => (s.lastAttemptAt ?? '') > changedAt && s.consecutiveFailures === 0 && (s.lastSuccessAt ?? '') >= (s.lastAttemptAt ?? ''), 5000)
+  const [row] = await stack.rows("device_id = 'ports-fn'")
+  t.match(row, { mqtt_port: 41883, ws_port: 48083, http_port: 48080 }, 'the bound ports are advertised')
+})
+
 t.test('a graceful close marks the row offline', async (t) => {
   address = '192.168.1.50'
   const { registry, metrics } = hub()
