@@ -76,6 +76,8 @@ export class SessionStore {
   readonly queues = new Map<string, ClientQueue>()
   readonly #incoming = new Map<string, Map<number, StoredPacket>>()
   readonly #wills = new Map<string, StoredPacket & { runId: string }>()
+  /** Per draining session: counters yielded to aedes that it has not taken yet (outgoingUpdate), and the drain to wake. */
+  readonly #inFlight = new Map<string, { counters: Set<number>, wake: (() => void) | null }>()
   readonly #writer: GroupCommit
   readonly #db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
   readonly #limits: QueueLimits
@@ -356,6 +358,16 @@ export class SessionStore {
   }
 
   async outgoingUpdate (client: { id: string }, packet: AedesPacketLike): Promise<void> {
+    try {
+      await this.#outgoingUpdate(client, packet)
+    } finally {
+      // aedes writes the packet right after this resolves: the drain may now hand over to live delivery
+      const inFlight = this.#inFlight.get(client.id)
+      if (inFlight !== undefined && inFlight.counters.delete(packet.brokerCounter ?? -1) && inFlight.counters.size === 0) inFlight.wake?.()
+    }
+  }
+
+  async #outgoingUpdate (client: { id: string }, packet: AedesPacketLike): Promise<void> {
     const q = this.queues.get(client.id)
     if (q === undefined) return
     if (packet.cmd === 'pubrel') {
@@ -383,24 +395,42 @@ export class SessionStore {
 
   /** The session's queue in commit order, including what is queued while it drains. */
   outgoingStream (client: { id: string }): Readable {
-    return stream(this.#drain(client.id))
+    const readable: Readable = stream(this.#drain(client.id, () => readable.destroyed))
+    return readable
   }
 
-  async * #drain (clientId: string): AsyncGenerator<AedesPacketLike> {
+  async * #drain (clientId: string, destroyed: () => boolean): AsyncGenerator<AedesPacketLike> {
     const q = this.queues.get(clientId)
     if (q === undefined) return
     const owner = q.drainOwner ?? Symbol('drain')
     q.drainOwner = owner
+    const inFlight = { counters: new Set<number>(), wake: null as (() => void) | null }
+    this.#inFlight.set(clientId, inFlight)
     try {
       const batch: QueueEntry[] = []
-      const it = q.entries.values()
+      const yielded = new Set<number>()
+      let it = q.entries.values()
       for (;;) {
         batch.length = 0
         for (let r = it.next(); !r.done; r = it.next()) {
+          if (yielded.has(r.value.counter)) continue
           batch.push(r.value)
           if (batch.length === 64) break
         }
         if (batch.length === 0) {
+          // The stream reads ahead of aedes' writes: while aedes still holds yielded packets,
+          // a message going out live would overtake them [MQTT-4.6.0-6]. Wait until aedes has
+          // taken them all, then look again (an exhausted Map iterator sees no new entries).
+          if (inFlight.counters.size > 0) {
+            if (destroyed() || q.drainOwner !== owner || this.queues.get(clientId) !== q) return
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 50)
+              inFlight.wake = () => { clearTimeout(timer); setImmediate(resolve) }
+            })
+            inFlight.wake = null
+            it = q.entries.values()
+            continue
+          }
           // Synchronously after seeing the end: from here on, new messages go out live.
           if (q.drainOwner === owner) q.drainOwner = null
           return
@@ -410,14 +440,17 @@ export class SessionStore {
         for (let i = 0; i < batch.length; i++) {
           const entry = batch[i] as QueueEntry
           const value = values[i]
+          yielded.add(entry.counter)
           if (value === undefined || q.entries.get(entry.counter) !== entry) continue
           const p = decodePacket(value)
+          inFlight.counters.add(entry.counter)
           yield entry.pubrel
             ? { cmd: 'pubrel', topic: entry.topic, messageId: entry.messageId ?? 0, brokerId: p.brokerId, brokerCounter: entry.counter }
             : { cmd: 'publish', topic: p.topic, payload: p.payload, qos: entry.qos, retain: false, dup: entry.messageId !== undefined, brokerId: p.brokerId, brokerCounter: entry.counter, ...(entry.messageId !== undefined ? { messageId: entry.messageId } : {}), ...(p.clientId !== undefined ? { clientId: p.clientId } : {}) }
         }
       }
     } finally {
+      if (this.#inFlight.get(clientId) === inFlight) this.#inFlight.delete(clientId)
       if (q.drainOwner === owner) q.drainOwner = null
     }
   }

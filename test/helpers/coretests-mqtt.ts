@@ -2,10 +2,8 @@
  * mqtt.js clients whose messages are collected from the first byte: a persistent session's
  * queue can arrive in the same TCP chunk as its CONNACK, before `await connect()` returns.
  */
-import { type EventEmitter } from 'node:events'
 import mqtt, { type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt'
 import { type Test } from 'tap'
-import { waitFor } from './wait.js'
 
 /** A message as a test compares it. */
 export interface Received { topic: string, payload: string, qos: number, retain: boolean }
@@ -54,7 +52,7 @@ export async function openSession (t: Test, options: IClientOptions & { port?: n
     nextWire: wire.next,
     errors,
     async closed (ms = 5000) {
-      if (!closed) await waitFor(client as unknown as EventEmitter, 'close', ms, `close of ${options.clientId ?? 'client'}`)
+      if (!closed) await closeOf(client, ms, `close of ${options.clientId ?? 'client'}`)
     }
   }
 }
@@ -89,7 +87,7 @@ export async function disconnect (client: MqttClient): Promise<void> {
 export async function refusedConnect (t: Test, options: IClientOptions & { port: number }): Promise<{ code: number | undefined, message: string, closed: Promise<void> }> {
   const client = mqtt.connect({ host: '127.0.0.1', protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...options })
   t.teardown(() => { client.end(true) })
-  const closed = waitFor(client as unknown as EventEmitter, 'close', 6000, 'the refused connection to close').then(() => undefined)
+  const closed = closeOf(client, 6000, 'the refused connection to close')
   closed.catch(() => {})
   let err: Error & { code?: number }
   try {
@@ -100,6 +98,15 @@ export async function refusedConnect (t: Test, options: IClientOptions & { port:
     err = e as Error & { code?: number }
   }
   return { code: typeof err.code === 'number' ? err.code : undefined, message: err.message, closed }
+}
+
+/** Resolve on `close` (an `error` before it is expected here, not a failure), reject after `ms`. */
+function closeOf (client: MqttClient, ms: number, what: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onClose = (): void => { clearTimeout(timer); resolve() }
+    const timer = setTimeout(() => { client.off('close', onClose); reject(new Error(`timed out after ${ms} ms waiting for ${what}`)) }, ms)
+    client.once('close', onClose)
+  })
 }
 
 /** Resolve on `connect` (with the CONNACK), reject on `error` or after `ms`; leaves no timer or listener behind. */
