@@ -9,12 +9,12 @@
  * 3.1.1 is kept for the life of the bridge.
  */
 import { readFile } from 'node:fs/promises'
-import { connect, type IConnackPacket, type IPublishPacket, type ISubscriptionMap, type MqttClient } from 'mqtt'
+import { ReasonCodes, connect, type IConnackPacket, type IPublishPacket, type ISubscriptionMap, type MqttClient } from 'mqtt'
 import { type Logger } from '../log/logger.js'
 import { backoffDelay, longBackoffDelay, type BackoffPolicy } from './backoff.js'
 import { toCallback } from './callback-adapter.js'
 import { clientOptions, cloudStatusPayload, type LinkSettings, type TlsMaterial } from './cloud-options.js'
-import { BridgeFileError, SubscriptionRefusedError, classifyLinkError, type LinkFailure } from './link-errors.js'
+import { BridgeFileError, CloudDisconnectError, SubscriptionRefusedError, classifyLinkError, type LinkFailure } from './link-errors.js'
 
 /** A message sent to the cloud. */
 export interface CloudMessage {
@@ -131,6 +131,7 @@ export class CloudLink {
       client = connect(this.#o.settings.url, clientOptions(this.#o.settings, tls, protocol, this.#o.statusTopic, new Date()))
       this.#client = client
       client.on('error', (err) => { lastError = err })
+      client.on('disconnect', (packet) => { lastError = new CloudDisconnectError(packet.reasonCode ?? 0, reasonName(packet.reasonCode)) })
       client.handleMessage = toCallback((packet: IPublishPacket) => this.#o.onMessage(packet), (err) => { this.fail(err) })
       const connack = await connected(client, () => lastError)
       await this.#subscribe(client, connack, protocol)
@@ -236,6 +237,10 @@ async function connected (client: MqttClient, lastError: () => unknown): Promise
     client.once('connect', onConnect)
     client.once('close', onClose)
   })
+}
+
+function reasonName (code: number | undefined): string | undefined {
+  return code === undefined ? undefined : (ReasonCodes as Record<number, string>)[code]
 }
 
 async function readTlsFiles (files: CloudLinkOptions['files']): Promise<TlsMaterial> {

@@ -34,6 +34,15 @@ export class SubscriptionRefusedError extends MangoError {
   }
 }
 
+/** The cloud ended the link with an MQTT 5 DISCONNECT and a reason code. */
+export class CloudDisconnectError extends MangoError {
+  readonly reasonCode: number
+  constructor (reasonCode: number, reason: string | undefined) {
+    super('MANGO_ERR_BRIDGE_DISCONNECT', `cloud sent DISCONNECT 0x${reasonCode.toString(16)}${reason === undefined ? '' : ` (${reason})`}`)
+    this.reasonCode = reasonCode
+  }
+}
+
 /** A bridge file (ca, cert, key) could not be read. */
 export class BridgeFileError extends MangoError {
   constructor (key: string, path: string, options: { cause: unknown }) {
@@ -63,6 +72,12 @@ export function classifyLinkError (err: unknown): LinkFailure {
   if (err instanceof SubscriptionRefusedError) return { kind: 'subscription', message: err.message, retry: 'long' }
   if (err instanceof BridgeFileError) return { kind: 'config', message: err.message, retry: 'long' }
   if (err instanceof LocalPublishError) return { kind: 'local', message: err.message, retry: 'backoff' }
+  if (err instanceof CloudDisconnectError) {
+    // 0x8E: another connection with our client id took the session over, typically a second hub
+    // configured with the same clientId; reconnecting at once would make the two kick each other.
+    if (err.reasonCode === 0x8e) return { kind: 'cloud', message: `${err.message}: session taken over, is another hub using this bridge.clientId?`, retry: 'long' }
+    return { kind: 'cloud', message: err.message, retry: 'backoff' }
+  }
   const message = messageOf(err)
   const code = codeOf(err)
   if (typeof code === 'number' && message.startsWith('Connection refused')) {
