@@ -12,11 +12,12 @@ import { type Metrics } from '../metrics/metrics.js'
 import { type Sublevel } from '../store/types.js'
 import { registerBridgeMetrics, type BridgeCounters } from './bridge-metrics.js'
 import { CloudLink, type LinkSession } from './cloud-link.js'
+import { linkSettings } from './cloud-options.js'
 import { DedupeWindow, dedupeKey } from './dedupe-window.js'
 import { Drainer } from './drain.js'
 import { DropBurst, type DropCause } from './drop-burst.js'
 import { createInbound } from './inbound.js'
-import { type LinkFailure } from './link-errors.js'
+import { operatorMustAct, type LinkFailure } from './link-errors.js'
 import { OutboundSink } from './outbound-sink.js'
 import { SUBSCRIPTIONS_KEY } from './outbox-record.js'
 import { Outbox } from './outbox.js'
@@ -178,7 +179,6 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
 
   #startLink (url: string): void {
     const c = this.#o.config
-    const memoKey = SUBSCRIPTIONS_KEY
     const inbound = createInbound({
       salonId: this.#o.salonId,
       rules: this.#rules,
@@ -194,24 +194,15 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
       ignored: (topic, reason) => { this.#log.debug({ topic, reason }, 'bridge: cloud message not forwarded') }
     })
     this.#link = new CloudLink({
-      settings: {
-        url,
-        username: c.username ?? this.#o.salonId,
-        password: c.password,
-        clientId: c.clientId ?? `mango-hub-${this.#o.salonId}`,
-        keepalive: c.keepalive,
-        sessionExpirySeconds: c.sessionExpirySeconds,
-        rejectUnauthorized: c.rejectUnauthorized,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS
-      },
+      settings: linkSettings(c, url, this.#o.salonId, CONNECT_TIMEOUT_MS),
       files: { ca: c.ca, cert: c.cert, key: c.key },
       subscriptions: inSubscriptions(this.#rules),
       statusTopic: hubStatusTopic(this.#o.salonId),
       inflight: c.inflight,
       backoff: c.backoff,
       memo: {
-        load: async () => (await this.#o.db.get(memoKey))?.toString('utf8'),
-        save: async (value) => { await this.#o.db.put(memoKey, Buffer.from(value, 'utf8')) }
+        load: async () => (await this.#o.db.get(SUBSCRIPTIONS_KEY))?.toString('utf8'),
+        save: async (value) => { await this.#o.db.put(SUBSCRIPTIONS_KEY, Buffer.from(value, 'utf8')) }
       },
       log: this.#log,
       random: this.#o.random ?? Math.random,
@@ -280,10 +271,9 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
     if (publishLocal) this.#publishLocalStatus(status)
   }
 
-  #logFailure (msg: string, failure: { kind: string, message: string }, retryInMs: number): void {
-    const operatorMustAct = ['auth', 'tls', 'config', 'subscription', 'local', 'store'].includes(failure.kind)
+  #logFailure (msg: string, failure: { kind: LinkFailure['kind'] | 'store', message: string }, retryInMs: number): void {
     const fields = { kind: failure.kind, reason: failure.message, retryInMs }
-    if (operatorMustAct) this.#log.error(fields, msg)
+    if (operatorMustAct(failure.kind)) this.#log.error(fields, msg)
     else this.#log.warn(fields, msg)
   }
 

@@ -2,6 +2,7 @@
  * The mqtt.js options of one connection attempt to the cloud. Pure: the TLS material is passed in.
  */
 import { type IClientOptions } from 'mqtt'
+import { type BridgeConfig } from '../config/sections/bridge.js'
 
 /** Everything a connection attempt needs, resolved from the bridge configuration. */
 export interface LinkSettings {
@@ -13,6 +14,20 @@ export interface LinkSettings {
   readonly sessionExpirySeconds: number
   readonly rejectUnauthorized: boolean
   readonly connectTimeoutMs: number
+}
+
+/** Resolve the link settings of `config` for `salonId`: user name and client id default from the salonId. */
+export function linkSettings (config: BridgeConfig, url: string, salonId: string, connectTimeoutMs: number): LinkSettings {
+  return {
+    url,
+    username: config.username ?? salonId,
+    password: config.password,
+    clientId: config.clientId ?? `mango-hub-${salonId}`,
+    keepalive: config.keepalive,
+    sessionExpirySeconds: config.sessionExpirySeconds,
+    rejectUnauthorized: config.rejectUnauthorized,
+    connectTimeoutMs
+  }
 }
 
 /** PEM material read from the `ca`, `cert` and `key` files. */

@@ -23,6 +23,11 @@ export interface LinkFailure {
   readonly retry: 'now' | 'backoff' | 'long'
 }
 
+/** Failures an operator must fix (configuration, credentials, certificates, the local store): logged as errors; the others as warnings. */
+export function operatorMustAct (kind: LinkFailureKind | 'store'): boolean {
+  return kind === 'auth' || kind === 'tls' || kind === 'config' || kind === 'subscription' || kind === 'local' || kind === 'store'
+}
+
 /** The cloud refused one of the bridge subscriptions (SUBACK return code 0x80 or above). */
 export class SubscriptionRefusedError extends MangoError {
   readonly filter: string
