@@ -114,14 +114,18 @@ function firstOf<T> (client: MqttClient, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onConnect = (connack: T): void => { cleanup(); resolve(connack) }
     const onError = (err: Error): void => { cleanup(); reject(err) }
+    // mqtt.js emits `error` before `close` for a refused CONNACK: let that error win
+    const onClose = (): void => { setImmediate(() => { cleanup(); reject(new Error(`connection closed before ${what}`)) }) }
     const timer = setTimeout(() => { cleanup(); reject(new Error(`timed out after ${ms} ms waiting for ${what}`)) }, ms)
     const cleanup = (): void => {
       clearTimeout(timer)
       client.off('connect', onConnect as never)
       client.off('error', onError)
+      client.off('close', onClose)
     }
     client.on('connect', onConnect as never)
     client.on('error', onError)
+    client.on('close', onClose)
   })
 }
 
