@@ -94,7 +94,9 @@ export async function startMqttListeners (config: HubConfig, handle: Handle, log
     return {
       ports: { mqtt, ws, tls },
       gate,
-      stopAccepting: async () => { await Promise.all(servers.map((s) => closeServer(s as Server))) }
+      // Only stop accepting: a server's close callback waits for its open connections, which the
+      // broker closes in the next shutdown step, so awaiting it here ran into the shutdown deadline.
+      stopAccepting: async () => { for (const s of servers) if (s.listening) s.close() }
     }
   } catch (err) {
     await Promise.all(servers.map((s) => closeServer(s as Server)))
