@@ -13,6 +13,8 @@ export interface AedesClient {
   errored: boolean
   conn: Duplex & { writableLength: number, remoteAddress?: string, destroyed: boolean }
   subscriptions: Record<string, { qos: number }>
+  /** The will aedes publishes when the connection ends without DISCONNECT. */
+  will: object | null
   _nextId: number
   req?: { socket?: { remoteAddress?: string } } | undefined
   deliver0: Deliver

@@ -106,9 +106,12 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
       return
     }
     metrics.messagesIn.inc({ qos: String(qos) })
+    // aedes publishes a will and deletes it in two steps; a stop in between (a graceful close
+    // does exactly that) left it stored and the next start published it again
+    const willOf = client !== null && !fromWire && packet === client.will ? clientId : undefined
     const work = ctx.pipeline.publish(
       { topic: packet.topic, payload, qos, retain: packet.retain === true, ...(packet.messageId !== undefined ? { messageId: packet.messageId } : {}) },
-      { origin: client === null ? 'hub' : 'device', clientId, inboundQos2: fromWire && qos === 2 }
+      { origin: client === null ? 'hub' : 'device', clientId, inboundQos2: fromWire && qos === 2, willOf }
     )
     settle(work, (err) => {
       if (err !== null) {

@@ -39,7 +39,7 @@ export class PublishPipeline {
   }
 
   /** Store then emit one message; `inbound` is set for a client's QoS 2 PUBLISH, recorded in the same batch. */
-  async publish (input: { topic: string, payload?: Buffer | string, qos?: number, retain?: boolean, messageId?: number | undefined }, options: { origin: Origin, clientId?: string | undefined, inboundQos2?: boolean }): Promise<AedesPacket> {
+  async publish (input: { topic: string, payload?: Buffer | string, qos?: number, retain?: boolean, messageId?: number | undefined }, options: { origin: Origin, clientId?: string | undefined, inboundQos2?: boolean, willOf?: string | undefined }): Promise<AedesPacket> {
     const packet = new Packet({ cmd: 'publish', topic: input.topic, payload: input.payload ?? Buffer.alloc(0), qos: input.qos ?? 0, retain: input.retain === true, dup: false }, this.#broker)
     if (typeof packet.payload === 'string') packet.payload = Buffer.from(packet.payload)
     if (options.clientId !== undefined) packet.clientId = options.clientId
@@ -56,6 +56,10 @@ export class PublishPipeline {
     }
     if (options.inboundQos2 === true && options.clientId !== undefined) {
       extra.push(this.#sessions.incomingOp(options.clientId, { ...packet, messageId: input.messageId ?? 0 }))
+    }
+    if (options.willOf !== undefined) {
+      const op = this.#sessions.delWillOp(options.willOf)
+      if (op !== null) extra.push(op)
     }
     await this.#sessions.commit(plan, packet.qos > 0, extra)
     for (const { sink, message } of taken) sink.committed(message)

@@ -485,6 +485,12 @@ export class SessionStore {
     await this.#writer.write([{ type: 'put', sublevel: this.#db.wills, key: enc(client.id), value: encodePacket(stored) }], true)
   }
 
+  /** The operation deleting a client's stored will, for the commit that publishes it: a stop or crash right after cannot publish it again. */
+  delWillOp (clientId: string): StoreOperation | null {
+    if (!this.#wills.delete(clientId)) return null
+    return { type: 'del', sublevel: this.#db.wills, key: enc(clientId) }
+  }
+
   async getWill (client: { id: string }): Promise<StoredPacket | undefined> {
     return this.#wills.get(client.id)
   }
