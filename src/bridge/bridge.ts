@@ -15,11 +15,11 @@ import { CloudLink, type LinkSession } from './cloud-link.js'
 import { linkSettings } from './cloud-options.js'
 import { DedupeWindow, dedupeKey } from './dedupe-window.js'
 import { Drainer } from './drain.js'
-import { DropBurst, type DropCause } from './drop-burst.js'
 import { createInbound } from './inbound.js'
 import { operatorMustAct, type LinkFailure } from './link-errors.js'
 import { OutboundSink } from './outbound-sink.js'
 import { SUBSCRIPTIONS_KEY } from './outbox-record.js'
+import { Tally } from './tally.js'
 import { Outbox } from './outbox.js'
 import { localStatusPayload, type BridgeError, type BridgeState, type BridgeStatus } from './status.js'
 import { hubStatusTopic, inSubscriptions, resolveTopicRules, type TopicRule } from './topics.js'
@@ -73,8 +73,7 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
   readonly #counters: BridgeCounters
   readonly #sent: DedupeWindow
   readonly #received: DedupeWindow
-  readonly #burst = new DropBurst()
-  readonly #counts = { in: 0, out: 0, dropped: 0, duplicates: 0 }
+  readonly #tally: Tally
   #state: BridgeState
   #since = new Date()
   #lastError: BridgeError | null = null
@@ -98,6 +97,7 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
     this.#sent = new DedupeWindow(windowSize, windowSeconds * 1000)
     this.#received = new DedupeWindow(windowSize, windowSeconds * 1000)
     this.#counters = registerBridgeMetrics(options.metrics, () => this.status())
+    this.#tally = new Tally(this.#counters, this.#log, options.config.outbox.whenFull, () => this.#outbox?.stats(Date.now()))
   }
 
   status (): BridgeStatus {
@@ -107,8 +107,8 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
       since: this.#since.toISOString(),
       lastError: this.#lastError,
       protocolVersion: this.#link?.protocolVersion ?? null,
-      outbox: { ...stats, whenFull: this.#o.config.outbox.whenFull, full: this.#burst.active },
-      counts: { ...this.#counts }
+      outbox: { ...stats, whenFull: this.#o.config.outbox.whenFull, full: this.#tally.full },
+      counts: this.#tally.counts
     }
   }
 
@@ -147,13 +147,10 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
     this.#log.info({ messages: stats.messages, bytes: stats.bytes, sequence: outbox.sequence }, 'bridge: outbox opened')
     this.#drainer = new Drainer(outbox, {
       sending: (entry) => { if (entry.envelopeId !== null) this.#sent.add(dedupeKey(entry.topic, entry.envelopeId), Date.now()) },
-      sent: () => {
-        this.#counts.out += 1
-        this.#counters.out.inc()
-      },
+      sent: () => { this.#tally.out() },
       refused: (entry, err) => {
         this.#log.debug({ topic: entry.topic, err: err.message }, 'bridge: cloud refused a message')
-        this.#dropped('refused', 1)
+        this.#tally.dropped('refused', 1)
       },
       readError: (err) => { this.#storeFault(err, 'reading the outbox') }
     })
@@ -167,10 +164,10 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
       outbox,
       sent: this.#sent,
       now: Date.now,
-      duplicate: () => { this.#duplicate('out') },
+      duplicate: () => { this.#tally.duplicate('out') },
       drops: (counts, stored) => {
-        for (const [reason, n] of counts) this.#dropped(reason, n)
-        if (stored && counts.size === 0) this.#calm()
+        for (const [reason, n] of counts) this.#tally.dropped(reason, n)
+        if (stored && counts.size === 0) this.#tally.calm()
       },
       sendable: () => { this.#drainer?.kick() }
     })
@@ -186,11 +183,8 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
       sent: this.#sent,
       received: this.#received,
       now: Date.now,
-      forwarded: () => {
-        this.#counts.in += 1
-        this.#counters.in.inc()
-      },
-      duplicate: () => { this.#duplicate('in') },
+      forwarded: () => { this.#tally.in() },
+      duplicate: () => { this.#tally.duplicate('in') },
       ignored: (topic, reason) => { this.#log.debug({ topic, reason }, 'bridge: cloud message not forwarded') }
     })
     this.#link = new CloudLink({
@@ -218,7 +212,7 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
   #startSweep (outbox: Outbox): void {
     const everyMs = Math.min(60_000, Math.max(1000, this.#o.config.outbox.maxAgeSeconds * 100))
     this.#sweep = setInterval(() => {
-      outbox.expire(Date.now()).then((expired) => { this.#dropped('expired', expired.length) },
+      outbox.expire(Date.now()).then((expired) => { this.#tally.dropped('expired', expired.length) },
         (err: unknown) => { this.#storeFault(err, 'dropping expired messages') })
     }, everyMs)
     this.#sweep.unref()
@@ -267,7 +261,12 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
       this.#log.info({ state }, `bridge: ${state}`)
     }
     const status = this.status()
-    this.emit('status', status)
+    try {
+      this.emit('status', status)
+    } catch (err) {
+      // A listener's fault must not stop the bridge (it runs inside mqtt.js and timer callbacks).
+      this.#log.error({ err: err instanceof Error ? err.message : String(err) }, 'bridge: a status listener threw')
+    }
     if (publishLocal) this.#publishLocalStatus(status)
   }
 
@@ -282,27 +281,6 @@ class CloudBridge extends EventEmitter<{ status: [BridgeStatus] }> implements Br
     this.#localStatus = this.#localStatus.then(async () => { await this.#o.local.publish(message) }).catch((err: unknown) => {
       this.#log.warn({ err: err instanceof Error ? err.message : String(err) }, 'bridge: could not publish the local hub status')
     })
-  }
-
-  #dropped (cause: DropCause, n: number): void {
-    if (n <= 0) return
-    this.#counts.dropped += n
-    this.#counters.dropped.inc({ reason: cause }, n)
-    if (this.#burst.dropped(cause, n, Date.now())) {
-      const stats = this.#outbox?.stats(Date.now())
-      this.#log.warn({ cause, policy: this.#o.config.outbox.whenFull, outbox: stats },
-        'bridge: outbox dropping messages unsent (one line per burst; counts in status and metrics)')
-    }
-  }
-
-  #calm (): void {
-    const summary = this.#burst.calm(Date.now())
-    if (summary !== null) this.#log.warn({ ...summary }, 'bridge: outbox drop burst ended')
-  }
-
-  #duplicate (direction: 'in' | 'out'): void {
-    this.#counts.duplicates += 1
-    this.#counters.duplicates.inc({ direction })
   }
 
   #storeFault (err: unknown, doing: string): void {

@@ -116,32 +116,44 @@ export class CloudLink {
     if (this.#closing) return
     this.#timer = setTimeout(() => {
       this.#timer = null
-      void this.#connect()
+      this.#connect().catch((err: unknown) => {
+        // Only a throwing onUp/onOffline listener gets here; the next attempt is already scheduled.
+        this.#o.log.error({ err: err instanceof Error ? err.message : String(err) }, 'bridge: unexpected error in the link loop')
+      })
     }, delayMs)
     this.#timer.unref()
   }
 
   async #connect (): Promise<void> {
     let lastError: unknown = null
+    let closed = false
     let client: MqttClient | null = null
     try {
       const tls = await readTlsFiles(this.#o.files)
       if (this.#closing) return
       const protocol = this.#protocol
-      client = connect(this.#o.settings.url, clientOptions(this.#o.settings, tls, protocol, this.#o.statusTopic, new Date()))
-      this.#client = client
-      client.on('error', (err) => { lastError = err })
-      client.on('disconnect', (packet) => { lastError = new CloudDisconnectError(packet.reasonCode ?? 0, reasonName(packet.reasonCode)) })
-      client.handleMessage = toCallback((packet: IPublishPacket) => this.#o.onMessage(packet), (err) => { this.fail(err) })
-      const connack = await connected(client, () => lastError)
-      await this.#subscribe(client, connack, protocol)
-      client.publish(this.#o.statusTopic, cloudStatusPayload('online', new Date()), { qos: 1, retain: true }, (err) => {
+      const c = connect(this.#o.settings.url, clientOptions(this.#o.settings, tls, protocol, this.#o.statusTopic, new Date()))
+      client = c
+      this.#client = c
+      c.on('error', (err) => { lastError = err })
+      c.on('disconnect', (packet) => { lastError = new CloudDisconnectError(packet.reasonCode ?? 0, reasonName(packet.reasonCode)) })
+      // Installed before CONNECT so that no close can go unnoticed: while the attempt runs it only
+      // marks the attempt (checked after every await below); once up, it reports the lost link.
+      c.on('close', () => {
+        closed = true
+        if (this.#client === c && this.#up) this.#lost(c, lastError)
+      })
+      c.handleMessage = toCallback((packet: IPublishPacket) => this.#o.onMessage(packet), (err) => { this.fail(err) })
+      const connack = await connected(c, () => lastError)
+      await this.#subscribe(c, connack, protocol)
+      if (closed) throw lastError ?? new Error('connection closed while subscribing')
+      if (this.#closing || this.#client !== c) throw new Error('bridge closed')
+      c.publish(this.#o.statusTopic, cloudStatusPayload('online', new Date()), { qos: 1, retain: true }, (err) => {
         // A failed birth means the link closed, which the close handler reports.
         // mqtt.js passes null or undefined on success
         if (err !== undefined && err !== null) this.#o.log.debug({ err: err.message }, 'bridge: birth message not acknowledged')
       })
-      if (this.#closing || this.#client !== client) throw new Error('bridge closed')
-      this.#goUp(client, connack, protocol, () => lastError)
+      this.#goUp(c, connack, protocol)
     } catch (err) {
       if (client !== null) {
         client.end(true)
@@ -154,20 +166,9 @@ export class CloudLink {
     }
   }
 
-  #goUp (client: MqttClient, connack: IConnackPacket, protocol: 4 | 5, lastError: () => unknown): void {
+  #goUp (client: MqttClient, connack: IConnackPacket, protocol: 4 | 5): void {
     this.#up = true
     this.#upAt = Date.now()
-    client.on('close', () => {
-      if (this.#client !== client) return
-      this.#client = null
-      this.#up = false
-      client.end(true)
-      if (this.#closing) return
-      if (Date.now() - this.#upAt >= STABLE_MS) this.#attempt = 0
-      const cause = this.#forcedError ?? lastError() ?? new Error('connection closed by the cloud')
-      this.#forcedError = null
-      this.#failed(classifyLinkError(cause))
-    })
     const receiveMaximum = connack.properties?.receiveMaximum ?? 65535
     const window = Math.max(1, Math.min(this.#o.inflight, receiveMaximum))
     this.#o.onUp({
@@ -177,6 +178,18 @@ export class CloudLink {
         await client.publishAsync(message.topic, message.payload, { qos: message.qos, retain: message.retain })
       }
     })
+  }
+
+  /** The established link closed. */
+  #lost (client: MqttClient, lastError: unknown): void {
+    this.#client = null
+    this.#up = false
+    client.end(true)
+    if (this.#closing) return
+    if (Date.now() - this.#upAt >= STABLE_MS) this.#attempt = 0
+    const cause = this.#forcedError ?? lastError ?? new Error('connection closed by the cloud')
+    this.#forcedError = null
+    this.#failed(classifyLinkError(cause))
   }
 
   #failed (failure: LinkFailure): void {
