@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
-import { type HubConfig } from './schema.js'
+import { configSchema, isSection, type HubConfig, type SchemaNode } from './schema.js'
 import { fromEnv, merge, presentKeys } from './sources.js'
 import { validateConfig } from './validate.js'
 
@@ -32,6 +32,19 @@ function readConfigFile (file: string): Record<string, unknown> {
 }
 
 /**
+ * Drop the notes of an annotated file: string-valued keys starting with `//`, at any section
+ * level (the format of config/mango-broker.example.json; JSON has no comments). Anything else
+ * stays and is validated, so a `//` key holding a non-string is reported as unknown.
+ */
+function dropNotes (value: Record<string, unknown>, node: SchemaNode = configSchema): void {
+  for (const [key, child] of Object.entries(value)) {
+    const childNode = node.properties?.[key]
+    if (key.startsWith('//') && typeof child === 'string') delete value[key]
+    else if (childNode !== undefined && isSection(childNode) && child !== null && typeof child === 'object' && !Array.isArray(child)) dropNotes(child as Record<string, unknown>, childNode)
+  }
+}
+
+/**
  * Build the configuration: defaults < config file < `MANGO_BROKER_*` environment < flags.
  * Every problem is reported at once, naming the key, the rule, the value and its source.
  */
@@ -40,9 +53,10 @@ export function loadConfig (inputs: ConfigInputs): HubConfig {
   let merged: Record<string, unknown> = {}
   if (inputs.configFile !== null) {
     const file = readConfigFile(inputs.configFile)
-    for (const key of presentKeys(file)) provenance.set(key, `config file ${inputs.configFile}`)
     delete file.$schema
     delete file.$comment
+    dropNotes(file)
+    for (const key of presentKeys(file)) provenance.set(key, `config file ${inputs.configFile}`)
     merged = merge(merged, file)
   }
   const env = fromEnv(inputs.env)
@@ -52,5 +66,14 @@ export function loadConfig (inputs: ConfigInputs): HubConfig {
     for (const [key, source] of inputs.flags.sources) provenance.set(key, source)
     merged = merge(merged, inputs.flags.layer)
   }
-  return validateConfig(merged, provenance)
+  const issues = [...env.unknown]
+  let config: HubConfig | undefined
+  try {
+    config = validateConfig(merged, provenance)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    issues.push(...err.issues)
+  }
+  if (issues.length > 0 || config === undefined) throw new ConfigError(issues)
+  return config
 }

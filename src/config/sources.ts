@@ -1,4 +1,3 @@
-import { ConfigError } from '../errors.js'
 import { isSection, leafKeys, type SchemaNode, configSchema } from './schema.js'
 
 /** Environment variables that are not the plain `MANGO_BROKER_<PATH>` form of a key. */
@@ -73,8 +72,11 @@ export function presentKeys (value: unknown, prefix = '', node: SchemaNode = con
   return out
 }
 
-/** The configuration layer given by `MANGO_BROKER_*` variables, and which variable set each key. */
-export function fromEnv (env: Readonly<Record<string, string | undefined>>): { layer: Record<string, unknown>, sources: Map<string, string> } {
+/**
+ * The configuration layer given by `MANGO_BROKER_*` variables, which variable set each key, and
+ * the variables that name no key (returned, not thrown, so they are reported with every other problem).
+ */
+export function fromEnv (env: Readonly<Record<string, string | undefined>>): { layer: Record<string, unknown>, sources: Map<string, string>, unknown: string[] } {
   const layer: Record<string, unknown> = {}
   const sources = new Map<string, string>()
   const byName = new Map<string, { path: string, node: SchemaNode }>()
@@ -94,6 +96,5 @@ export function fromEnv (env: Readonly<Record<string, string | undefined>>): { l
     setPath(layer, leaf.path, parseScalar(text, leaf.node))
     sources.set(leaf.path, name)
   }
-  if (unknown.length > 0) throw new ConfigError(unknown)
-  return { layer, sources }
+  return { layer, sources, unknown }
 }
