@@ -157,9 +157,6 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
   const hub = Object.assign(new EventEmitter(), {
     log,
     metrics,
-    get ports () { return ports },
-    get broker () { return broker },
-    get store () { return store },
     status,
     async start (): Promise<HubPorts> {
       await runner.start(steps, (name) => {
@@ -178,5 +175,11 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
       return failed
     }
   })
-  return hub as Hub
+  // Object.assign copies a getter's value, not the getter: define the live ones on the result
+  Object.defineProperties(hub, {
+    ports: { get: () => ports, enumerable: true },
+    broker: { get: () => broker, enumerable: true },
+    store: { get: () => store, enumerable: true }
+  })
+  return hub as unknown as Hub
 }
