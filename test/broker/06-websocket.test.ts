@@ -80,13 +80,14 @@ t.test('an upgrade request with thousands of headers gets HTTP 431 and the hub k
   t.equal(after.connack.returnCode, 0, 'a WebSocket client connects afterwards')
 })
 
-t.test('an upgrade whose WebSocket headers come after the 2,000th header (dropped by Node) gets HTTP 400 and the hub keeps serving (CVE-2024-37890)', async (t) => {
+t.test('an upgrade whose WebSocket headers come after the 2,000th header gets an HTTP error and the hub keeps serving (CVE-2024-37890)', async (t) => {
   const ports = await wsHub(t)
-  // 2,100 short headers stay under the 16 KiB header limit; Node keeps only the first 2,000,
-  // so the Sec-WebSocket-* headers that follow are lost: ws < 8.17.1 crashed the process here
+  // 2,100 short headers stay under the 16 KiB header limit; Node 20 keeps only the first 2,000,
+  // so the Sec-WebSocket-* headers that follow are lost (ws < 8.17.1 crashed the process here)
+  // and ws answers 400; Node 24 refuses the header count itself with 431
   const headers = Array.from({ length: 2100 }, () => 'a: b')
   const answer = await exchange(ports.ws, upgradeRequest(ports.ws, headers))
-  t.match(answer, /^HTTP\/1\.1 400 /, `an HTTP client error (${answer.split('\r\n')[0] ?? ''})`)
+  t.match(answer, /^HTTP\/1\.1 (400|431) /, `an HTTP client error (${answer.split('\r\n')[0] ?? ''})`)
   const after = await openSession(t, { url: `ws://127.0.0.1:${ports.ws}/mqtt`, clientId: 'after-crafted' })
   t.equal(after.connack.returnCode, 0, 'a WebSocket client connects afterwards')
 })
