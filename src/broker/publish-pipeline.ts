@@ -27,6 +27,8 @@ export class PublishPipeline {
   readonly #broker: PipelineBroker
   readonly #sessions: SessionStore
   readonly #sinks = new Set<DurableSink>()
+  /** Per publisher, the last message still being stored: later ones wait for it, so order holds across QoS levels. */
+  readonly #tails = new Map<string, Promise<unknown>>()
 
   constructor (broker: PipelineBroker, sessions: SessionStore) {
     this.#broker = broker
@@ -61,11 +63,28 @@ export class PublishPipeline {
       const op = this.#sessions.delWillOp(options.willOf)
       if (op !== null) extra.push(op)
     }
-    await this.#sessions.commit(plan, packet.qos > 0, extra)
-    for (const { sink, message } of taken) sink.committed(message)
+    const key = options.clientId ?? ''
+    const before = this.#tails.get(key)
+    if (before === undefined && plan.ops.length === 0 && extra.length === 0) {
+      this.#emit(packet)
+      return packet
+    }
+    // the write is queued now (group commit keeps it in order); the emit waits for the previous message of the same publisher
+    const stored = this.#sessions.commit(plan, packet.qos > 0, extra)
+    const done = Promise.all([stored, before]).then(() => {
+      for (const { sink, message } of taken) sink.committed(message)
+      this.#emit(packet)
+    })
+    const tail = done.catch(noop)
+    this.#tails.set(key, tail)
+    void tail.then(() => { if (this.#tails.get(key) === tail) this.#tails.delete(key) })
+    await done
+    return packet
+  }
+
+  #emit (packet: AedesPacket): void {
     this.#broker.mq.emit(packet, noop)
     this.#broker.emit('publish', packet, null)
-    return packet
   }
 }
 

@@ -163,7 +163,7 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
         if (name === 'startListeners' && listeners !== null) ports = { ...listeners.ports, http: null }
       })
       const bound = ports as HubPorts
-      log.info({ ports: bound, dataDir: store?.location, version: VERSION, salonId: config.salonId, fsync: config.store.fsync }, 'ready')
+      log.info({ ports: bound, pid: process.pid, dataDir: store?.location, version: VERSION, salonId: config.salonId, fsync: config.store.fsync }, 'ready')
       hub.emit('ready', bound)
       return bound
     },
