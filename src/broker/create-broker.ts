@@ -21,6 +21,8 @@ export interface HubBroker {
   readonly metrics: BrokerMetrics
   /** Serve one accepted connection (TCP, TLS or WebSocket stream). */
   handle (stream: Duplex, req?: unknown): void
+  /** Close every connection of a device (its token was revoked or rotated). */
+  disconnectDevice (deviceId: string, reason: string): number
   /** Connected clients with their identity. */
   clients (): Array<{ clientId: string, clean: boolean, deviceType: string | null, salonId: string | null, remoteAddress: string | null }>
   close (): Promise<void>
@@ -132,6 +134,16 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
     local,
     metrics,
     handle,
+    disconnectDevice: (deviceId, reason) => {
+      let closed = 0
+      for (const c of Object.values((aedes as unknown as { clients: Record<string, AedesClient> }).clients)) {
+        if (identities.get(c)?.deviceId !== deviceId) continue
+        log.info({ clientId: c.id, deviceId, reason }, 'device disconnected')
+        c.close()
+        closed++
+      }
+      return closed
+    },
     clients: () => Object.values((aedes as unknown as { clients: Record<string, AedesClient> }).clients).map((c) => {
       const identity = identities.get(c) ?? null
       return {

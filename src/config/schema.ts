@@ -1,4 +1,10 @@
+import { aclSection, type AclSection } from './sections/acl.js'
+import { adminSection, type AdminConfig } from './sections/admin.js'
+import { authSection, type AuthSection } from './sections/auth.js'
+import { bridgeSection, type BridgeConfig } from './sections/bridge.js'
 import { coreProperties, type CoreConfig } from './sections/core.js'
+import { envelopeSection, type EnvelopeSection } from './sections/envelope.js'
+import { registrySection, type RegistryConfig } from './sections/registry.js'
 
 /**
  * The hub's whole configuration schema: the single source of truth for keys, defaults,
@@ -9,12 +15,25 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    ...coreProperties
+    ...coreProperties,
+    auth: authSection,
+    acl: aclSection,
+    envelope: envelopeSection,
+    admin: adminSection,
+    bridge: bridgeSection,
+    registry: registrySection
   }
 } as const
 
 /** The validated, frozen configuration of a hub. */
-export type HubConfig = CoreConfig
+export interface HubConfig extends CoreConfig {
+  readonly auth: AuthSection
+  readonly acl: AclSection
+  readonly envelope: EnvelopeSection
+  readonly admin: AdminConfig
+  readonly bridge: BridgeConfig
+  readonly registry: RegistryConfig
+}
 
 /** A JSON Schema node as this module reads it (enough to walk the tree). */
 export interface SchemaNode {
@@ -25,9 +44,15 @@ export interface SchemaNode {
   readonly enum?: readonly unknown[]
 }
 
-/** True when the node is a section whose keys are configured one by one (not a value such as a list). */
+/**
+ * True when the node is a section whose keys are configured one by one (not a value such as a
+ * list). An object keyed by names that cannot be environment variables (the role table, keyed by
+ * device types such as `mango-pad`) is one value: `MANGO_BROKER_ACL_ROLES` takes it as JSON.
+ */
 export function isSection (node: SchemaNode): boolean {
-  return node.properties !== undefined && (node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object')))
+  return node.properties !== undefined &&
+    (node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object'))) &&
+    Object.keys(node.properties).every((k) => /^[A-Za-z][A-Za-z0-9]*$/.test(k))
 }
 
 /** Every leaf key of the schema as a dotted path with its node, in schema order. */

@@ -9,6 +9,11 @@ import { startMqttListeners, type MqttListeners, type MqttPorts } from '../liste
 import { createLogger, type Logger } from '../log/logger.js'
 import { Metrics } from '../metrics/metrics.js'
 import { openStore, type Store } from '../store/open-store.js'
+import { type Bridge } from '../bridge/index.js'
+import { type Registry } from '../registry/index.js'
+import { type LevelDeviceRegistry } from '../auth/device-registry.js'
+import { type Throttle } from '../auth/throttle.js'
+import { createRegistryPart, openAccessParts, startBridgePart, type PartStatus } from './parts.js'
 import { StepRunner, type Step } from './steps.js'
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string }
@@ -23,7 +28,7 @@ export interface HubPorts extends MqttPorts { http: number | null }
 export interface HubOptions {
   /** The logger to use (default: a new pino logger at `config.log.level` on stdout). */
   readonly log?: Logger
-  /** Access policy (default: the one `auth.mode` selects). */
+  /** Access policy (default: the one `auth.mode` selects: device registry or JWT, salon ACL, envelope check). */
   readonly policy?: AccessPolicy
 }
 
@@ -59,7 +64,14 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
   let http: FastifyInstance | null = null
   let ports: HubPorts | null = null
   let closing = false
-  const plugins: HttpPlugin[] = []
+  let plugins: HttpPlugin[] = []
+  let policy: AccessPolicy | null = options.policy ?? null
+  let salonId: string | null = config.salonId
+  let devices: LevelDeviceRegistry | null = null
+  let throttle: Throttle | undefined
+  let bridge: Bridge | null = null
+  let registry: Registry | null = null
+  const emitStatus = (s: PartStatus): void => { hub.emit('status', s) }
 
   const ready = (): { ready: boolean, reasons: string[] } => {
     const reasons: string[] = []
@@ -76,7 +88,8 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
     return {
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      salonId: config.salonId,
+      salonId,
+      authMode: options.policy !== undefined ? 'custom' : config.auth.mode,
       ready: ready().ready,
       ports,
       connections: listeners?.gate.open ?? 0,
@@ -85,6 +98,8 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
       retained: sessions?.retained.size ?? 0,
       queues: { total: queues.reduce((n, q) => n + q.messages, 0), byClient: queues },
       drops: { queueFull: broker?.metrics.queueDropped.total() ?? 0, forbiddenPublishes: broker?.metrics.forbidden.total() ?? 0, slowReaders: broker?.metrics.slowReaders.total() ?? 0 },
+      bridge: bridge?.status() ?? { state: 'disabled' },
+      registry: registry?.status() ?? { state: 'off' },
       persistence: store === null
         ? { state: 'closed' }
         : { state: store.writer.failing ? 'failing' : 'ok', dataDir: store.location, fsync: config.store.fsync, batches: store.writer.batches, writes: store.writer.writes, lastError: store.writer.lastError }
@@ -113,11 +128,23 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
       }
     },
     {
+      name: 'openAccess',
+      start: async () => {
+        const parts = await openAccessParts(config, store as Store, log.child({ component: 'auth' }))
+        devices = parts.devices
+        throttle = parts.throttle
+        salonId = parts.policy.salonId
+        policy ??= parts.policy
+        return undefined
+      }
+    },
+    {
       name: 'startBroker',
       start: async () => {
-        broker = await createBroker({ config, sessions: (store as Store).sessions, policy: options.policy ?? openAccess, log: log.child({ component: 'broker' }), metrics })
+        broker = await createBroker({ config, sessions: (store as Store).sessions, policy: policy ?? openAccess, log: log.child({ component: 'broker' }), metrics, ...(throttle !== undefined ? { throttle } : {}) })
         const running = broker
-        return async () => { await running.close() }
+        const off = devices?.onInvalidated((deviceId) => { running.disconnectDevice(deviceId, 'token revoked or rotated') })
+        return async () => { off?.(); await running.close() }
       }
     },
     {
@@ -133,6 +160,14 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
       }
     },
     {
+      name: 'startBridge',
+      start: async () => {
+        bridge = await startBridgePart(config, salonId as string, store as Store, broker as HubBroker, log, metrics, emitStatus)
+        const running = bridge
+        return running === null ? undefined : async () => { await running.close(); bridge = null }
+      }
+    },
+    {
       name: 'startListeners',
       start: async () => {
         const b = broker as HubBroker
@@ -144,12 +179,25 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
     {
       name: 'startHttp',
       start: async () => {
+        const advertised = (): { mqtt: number, ws: number | null, tls: number | null, http: number } => ({ mqtt: ports?.mqtt ?? config.mqtt.port, ws: ports?.ws ?? null, tls: ports?.tls ?? null, http: ports?.http ?? config.http.port ?? 0 })
+        const part = createRegistryPart(config, config.salonId, advertised, VERSION, devices as LevelDeviceRegistry, log, metrics, emitStatus)
+        registry = part.registry
+        plugins = part.plugins
         if (config.http.port === null) return undefined
         const app = await buildHttp({ health: () => ({ status: 'ok' }), ready, status, metrics }, log.child({ component: 'http' }), plugins)
         http = app
         const port = await listenHttp(app, config.http.host, config.http.port)
         ports = { ...(ports ?? { mqtt: 0, ws: null, tls: null }), http: port }
         return async () => { await closeHttp(app); http = null }
+      }
+    },
+    {
+      name: 'startRegistry',
+      start: async () => {
+        const running = registry as Registry
+        for (const device of await (devices as LevelDeviceRegistry).list()) running.mirrorDevice(device, false)
+        await running.start()
+        return async () => { await running.close(); registry = null }
       }
     }
   ]
@@ -163,7 +211,7 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
         if (name === 'startListeners' && listeners !== null) ports = { ...listeners.ports, http: null }
       })
       const bound = ports as HubPorts
-      log.info({ ports: bound, pid: process.pid, dataDir: store?.location, version: VERSION, salonId: config.salonId, fsync: config.store.fsync }, 'ready')
+      log.info({ ports: bound, pid: process.pid, dataDir: store?.location, version: VERSION, salonId, authMode: config.auth.mode, fsync: config.store.fsync }, 'ready')
       hub.emit('ready', bound)
       return bound
     },

@@ -21,7 +21,7 @@ export async function startLoggedHub (t: Test, overrides: Record<string, unknown
   const dataDir = `${t.testdir()}/data`
   const lines: Array<Record<string, unknown>> = []
   let raw = ''
-  const base = { dataDir, mqtt: { host: '127.0.0.1', port: 0 }, ws: { port: null }, http: { host: '127.0.0.1', port: 0 }, log: { level: 'info' } }
+  const base = { dataDir, mqtt: { host: '127.0.0.1', port: 0 }, ws: { port: null }, http: { host: '127.0.0.1', port: 0 }, auth: { mode: 'open' }, log: { level: 'info' } }
   const merged: Record<string, unknown> = { ...base }
   for (const [k, v] of Object.entries(overrides)) {
     const cur = merged[k]

@@ -12,6 +12,8 @@ export async function startHub (t: Test, overrides: Record<string, unknown> = {}
     mqtt: { host: '127.0.0.1', port: 0 },
     ws: { port: null },
     http: { host: '127.0.0.1', port: 0 },
+    // the broker tests are about MQTT, not identity: open mode (deny rules only); test/auth covers the rest
+    auth: { mode: 'open' },
     log: { level: 'silent' }
   }, overrides))
   const hub = createHub(config, { log: createLogger(config.log.level), ...(options.policy !== undefined ? { policy: options.policy } : {}) })

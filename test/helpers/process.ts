@@ -93,9 +93,12 @@ export function spawnHub (t: Test, args: readonly string[], env: Record<string, 
   }
 }
 
+/** The broker-level tests run the hub in open mode (deny rules only): identity is test/auth's subject. */
+export const OPEN_MODE_ARGS = ['--set', 'auth.mode=open'] as const
+
 /** Arguments for a hub on free loopback ports with its data in `dataDir`. */
 export function hubArgs (dataDir: string, extra: readonly string[] = []): string[] {
-  return ['--data-dir', dataDir, '--mqtt-host', '127.0.0.1', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--ws-port', '0', ...extra]
+  return ['--data-dir', dataDir, '--mqtt-host', '127.0.0.1', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--ws-port', '0', ...OPEN_MODE_ARGS, ...extra]
 }
 
 /** A hub (or, under MANGO_TEST_TARGET=plain-aedes, the baseline) on `dataDir`, ready. */
