@@ -42,7 +42,8 @@ export async function main (argv: readonly string[], env: Readonly<Record<string
     return ExitCode.ok
   }
   if (command.command === 'devices') {
-    return fail('the devices command is not available in this build', ExitCode.config)
+    const { runDevices } = await import('./devices.js')
+    return runDevices(command.rest, config)
   }
   return runHub(config)
 }
