@@ -1,7 +1,7 @@
 /**
- * The real hub (`createHub`, in this process) as a bridge scenario's `HubFactory`: the bridge is
- * the one the hub wires from its `bridge` section, devices connect to the hub's MQTT listener,
- * and the status a scenario reads is the `bridge` key of the hub's own `GET /status`.
+ * The real hub (`createHub`, in this process) for end-to-end tests, and as a bridge scenario's
+ * `HubFactory`: the bridge is the one the hub wires from its `bridge` section, devices connect to
+ * the hub's MQTT listener, and the status a scenario reads is the `bridge` key of `GET /status`.
  * The hub logs into memory (the hub's pino logger at debug), so tests can assert what it logged.
  */
 import { type Test } from 'tap'
@@ -14,18 +14,8 @@ import { captureLog, type CapturedLog } from './bridge-log.js'
 import { type HubFactory, type HubStart, type HubUnderTest } from './bridge-harness.js'
 import { collect } from './bridge-wait.js'
 
-/** A real hub started for a scenario, with what a test may check beyond the scenario. */
-export interface E2eHub extends HubUnderTest {
-  readonly hub: Hub
-  readonly ports: HubPorts
-  readonly captured: CapturedLog
-  /** Every `'status'` event the hub emitted (bridge and registry), in order. */
-  readonly events: PartStatus[]
-  /** `GET /status` of the hub, parsed. */
-  httpStatus (): Promise<Record<string, unknown>>
-  /** `GET /metrics` of the hub, as text. */
-  metricsText (): Promise<string>
-}
+/** A real hub started for a bridge scenario. */
+export type E2eHub = HubUnderTest & Omit<RealHub, 'device' | 'close' | 'closed'>
 
 /** `deepMerge(a, b)`: b over a, objects merged key by key, anything else replaced. */
 export function deepMerge (a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
@@ -57,24 +47,38 @@ export async function pollUntil<T> (read: () => Promise<T>, check: (value: T) =>
   }
 }
 
+/** A real hub in this process, with HTTP helpers and its captured log. */
+export interface RealHub {
+  readonly hub: Hub
+  readonly ports: HubPorts
+  readonly captured: CapturedLog
+  /** Every `'status'` event the hub emitted (bridge and registry), in order. */
+  readonly events: PartStatus[]
+  /** `GET /status` of the hub, parsed. */
+  httpStatus (): Promise<Record<string, unknown>>
+  /** `GET /metrics` of the hub, as text. */
+  metricsText (): Promise<string>
+  /** Connect an mqtt.js 3.1.1 client to the hub's MQTT listener (CONNACK received), collector attached first; ended at `close`. */
+  device: HubUnderTest['device']
+  /** Close the hub (devices first); throws when a step failed or missed the deadline. Idempotent. */
+  close (): Promise<void>
+  readonly closed: boolean
+}
+
 /**
- * Start a real hub for `start` on free loopback ports: open auth mode (the scenarios are about
- * the bridge; identity is covered by test/auth and the registry end-to-end tests), `salonId` and
- * `bridge` from the scenario, `extra` merged over the rest. Closed at teardown.
+ * Start a real hub (`createHub`) with `config` merged over test defaults: free loopback ports,
+ * WebSocket off, open auth mode, log at debug into memory. Closed at teardown.
  */
-export async function startE2eHub (t: Test, start: HubStart, extra: Record<string, unknown> = {}): Promise<E2eHub> {
-  const config = validateConfig(deepMerge({
-    salonId: start.salonId,
-    dataDir: start.dir,
+export async function startRealHub (t: Test, config: Record<string, unknown>): Promise<RealHub> {
+  const validated = validateConfig(deepMerge({
     mqtt: { host: '127.0.0.1', port: 0 },
     ws: { port: null },
     http: { host: '127.0.0.1', port: 0 },
     auth: { mode: 'open' },
-    bridge: start.bridge,
     log: { level: 'debug' }
-  }, extra))
+  }, config))
   const captured = captureLog()
-  const hub = createHub(config, { log: captured.log })
+  const hub = createHub(validated, { log: captured.log })
   const events: PartStatus[] = []
   hub.on('status', (s: PartStatus) => { events.push(s) })
   const ports = await hub.start()
@@ -89,15 +93,12 @@ export async function startE2eHub (t: Test, start: HubStart, extra: Record<strin
     if (failed.length > 0) throw new Error(`hub close failed: ${failed.join(', ')}`)
   }
   t.teardown(close)
-  const bridgeStatus = async (): Promise<BridgeStatus> => {
-    if (closed) throw new Error('the hub is closed: no /status to read')
-    return (await getJson(http, '/status')).bridge as BridgeStatus
-  }
   return {
     hub,
     ports,
     captured,
     events,
+    get closed () { return closed },
     httpStatus: async () => await getJson(http, '/status'),
     metricsText: async () => await (await fetch(`http://127.0.0.1:${http}/metrics`)).text(),
     device: async (clientId: string, options: IClientOptions = {}) => {
@@ -110,16 +111,40 @@ export async function startE2eHub (t: Test, start: HubStart, extra: Record<strin
       })
       return { client, seen }
     },
+    close
+  }
+}
+
+/**
+ * Start a real hub for a bridge scenario: `salonId`, data directory and `bridge` section from
+ * `start`, `extra` merged over the rest (open auth mode: the scenarios are about the bridge;
+ * identity is covered by test/auth and the registry end-to-end tests).
+ */
+export async function startE2eHub (t: Test, start: HubStart, extra: Record<string, unknown> = {}): Promise<E2eHub> {
+  const real = await startRealHub(t, deepMerge({ salonId: start.salonId, dataDir: start.dir, bridge: start.bridge }, extra))
+  const http = real.ports.http as number
+  const bridgeStatus = async (): Promise<BridgeStatus> => {
+    if (real.closed) throw new Error('the hub is closed: no /status to read')
+    return (await getJson(http, '/status')).bridge as BridgeStatus
+  }
+  return {
+    hub: real.hub,
+    ports: real.ports,
+    captured: real.captured,
+    events: real.events,
+    httpStatus: real.httpStatus,
+    metricsText: real.metricsText,
+    device: real.device,
+    close: real.close,
     status: bridgeStatus,
     waitForStatus: async (check, what, ms = 15_000) => {
       try {
         return await pollUntil(bridgeStatus, check, `bridge status in /status: ${what}`, ms)
       } catch (err) {
-        const tail = captured.raw.filter((l) => l.includes('"component":"bridge"')).slice(-15).join('\n')
+        const tail = real.captured.raw.filter((l) => l.includes('"component":"bridge"')).slice(-15).join('\n')
         throw new Error(`${(err as Error).message}\nbridge log:\n${tail}`)
       }
-    },
-    close
+    }
   }
 }
 
