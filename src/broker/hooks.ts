@@ -125,13 +125,25 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
     })
   }
 
+  // The verdict is applied to `sub` at once, but answered on the next tick: aedes 1.2 authorizes
+  // a SUBSCRIBE's filters one after the other and, for a persistent session, stores the whole
+  // `packet.subscriptions` as soon as the FIRST one is granted. Answering synchronously let the
+  // filters after it be persisted in their original form (refused `salon/B/#`, un-narrowed `#`),
+  // the Aedes leak this hook exists to close. Deferred, every filter is marked or narrowed first.
   function authorizeSubscribe (client: AedesClient, sub: { topic: string, qos: number, [REFUSED]?: boolean }, cb: (err: Error | null, sub?: unknown) => void): void {
     const verdict = policy.subscribe(identities.get(client) ?? null, sub.topic)
     if (!verdict.ok) {
       sub[REFUSED] = true
       metrics.subscribeRefused.inc()
       log.warn({ clientId: client.id, filter: sub.topic, reason: verdict.reason }, 'subscription refused (SUBACK 0x80)')
-      cb(null, null)
+      // A session restored under stricter rules: its stored subscription must go too, or it
+      // would keep queueing messages for a subscription the device no longer has.
+      if (!client.clean && sessions.subscriptions.of(client.id).some((s) => s.topic === sub.topic)) {
+        log.info({ clientId: client.id, filter: sub.topic }, 'refused subscription removed from the persistent session')
+        settle(sessions.removeSubscriptions({ id: client.id }, [sub.topic]), (err) => cb(err, null))
+        return
+      }
+      process.nextTick(cb, null, null)
       return
     }
     if (verdict.filter !== sub.topic) {
@@ -139,7 +151,7 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
       // in place: aedes persists the packet's own subscription objects for persistent sessions
       sub.topic = verdict.filter
     }
-    cb(null, sub)
+    process.nextTick(cb, null, sub)
   }
 
   // aedes calls this only when it sends a persistent session's queue (the hub's own delivery
