@@ -5,7 +5,7 @@
  */
 import { type Test } from 'tap'
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt'
-import { type ISubackPacket } from 'mqtt-packet'
+import { type IConnackPacket, type ISubackPacket } from 'mqtt-packet'
 import { createMessage, encodeMessage } from '../../src/envelope/index.js'
 import { type DeviceIdentity } from '../../src/auth/types.js'
 import { type Enrolled } from './auth-wire-hub.js'
@@ -24,6 +24,8 @@ export interface Device {
   /** Times the connection closed (a forbidden publish must never close it). */
   closes (): number
   readonly inbox: Inbox
+  /** The CONNACK's session-present flag [MQTT-3.2.2-2]. */
+  readonly sessionPresent: boolean
 }
 
 /** Connect an mqtt.js client (MQTT 3.1.1) and wait for CONNACK 0; ended at teardown. */
@@ -33,15 +35,15 @@ export async function connectWith (t: Test, port: number, options: IClientOption
   let closes = 0
   client.on('close', () => { closes++ })
   const inbox = inboxOf(client)
-  await new Promise<void>((resolve, reject) => {
+  const sessionPresent = await new Promise<boolean>((resolve, reject) => {
     const timer = setTimeout(() => { cleanup(); reject(new Error(`no CONNACK for ${options.clientId ?? 'client'} within 6000 ms`)) }, 6000)
-    const onConnect = (): void => { cleanup(); resolve() }
+    const onConnect = (connack: IConnackPacket): void => { cleanup(); resolve(connack.sessionPresent) }
     const onError = (err: Error): void => { cleanup(); reject(err) }
     const cleanup = (): void => { clearTimeout(timer); client.off('connect', onConnect); client.off('error', onError) }
     client.on('connect', onConnect)
     client.on('error', onError)
   })
-  return { client, closes: () => closes, inbox }
+  return { client, closes: () => closes, inbox, sessionPresent }
 }
 
 /** Connect as an enrolled device. */
