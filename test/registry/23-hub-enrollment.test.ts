@@ -1,8 +1,8 @@
 // In a hub in auth.mode devices, does a device enrolled over the hub's own POST /devices connect over MQTT with its token (the real auth, ACL and envelope path), get mirrored to salon_devices, and lose its live connection and its access the moment DELETE /devices/:id revokes it?
 import { join } from 'node:path'
-import t, { type Test } from 'tap'
-import mqtt, { type MqttClient } from 'mqtt'
-import { startRealHub, type RealHub } from '../helpers/e2e-hub.js'
+import t from 'tap'
+import { connectAs, enroll, envelopeFrom, hubRequest as http } from '../helpers/e2e-devices.js'
+import { startRealHub } from '../helpers/e2e-hub.js'
 import { ADMIN_TOKEN, registrySection, rowOf, waitForRow } from '../helpers/e2e-registry.js'
 import { subscribe } from '../helpers/bridge-wait.js'
 import { startSupabase } from '../helpers/supabase-stack.js'
@@ -12,38 +12,6 @@ t.teardown(() => stack.close())
 
 const SALON = 'salon-e2e-enroll'
 const HUB_ID = `hub-${SALON}`
-const admin = { authorization: `Bearer ${ADMIN_TOKEN}` }
-
-interface Enrolled { token: string, username: string, clientId: string, supabase: string, device: { deviceId: string, deviceType: string } }
-
-async function http (hub: RealHub, method: string, path: string, body?: unknown, headers: Record<string, string> = admin): Promise<{ status: number, json: Record<string, unknown> }> {
-  const res = await fetch(`http://127.0.0.1:${hub.ports.http as number}${path}`, {
-    method,
-    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  return { status: res.status, json: await res.json() as Record<string, unknown> }
-}
-
-async function enroll (hub: RealHub, deviceType: string, deviceId: string): Promise<Enrolled> {
-  const res = await http(hub, 'POST', '/devices', { deviceType, deviceId })
-  if (res.status !== 201) throw new Error(`enrolment of ${deviceId}: HTTP ${res.status} ${JSON.stringify(res.json)}`)
-  return res.json as unknown as Enrolled
-}
-
-/** Connect with an enrolled device's credentials (MQTT 3.1.1); resolves the client, or rejects with the CONNACK error. */
-async function connectAs (t: Test, hub: RealHub, e: Enrolled): Promise<MqttClient> {
-  const client = mqtt.connect({ host: '127.0.0.1', port: hub.ports.mqtt, clientId: e.clientId, username: e.username, password: e.token, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000 })
-  t.teardown(() => { client.end(true) })
-  return await new Promise((resolve, reject) => {
-    client.once('connect', () => { resolve(client) })
-    client.once('error', reject)
-  })
-}
-
-function envelope (id: string, deviceId: string, deviceType: string, payload: unknown): string {
-  return JSON.stringify({ id, timestamp: new Date().toISOString(), source: { deviceId, deviceType, salonId: SALON }, payload, version: 1 })
-}
 
 function hubConfig (dataDir: string): Record<string, unknown> {
   return { salonId: SALON, dataDir, auth: { mode: 'devices' }, admin: { token: ADMIN_TOKEN }, registry: registrySection(stack, { heartbeatSeconds: 30 }) }
@@ -63,7 +31,7 @@ t.test('enrol over HTTP, talk over MQTT with the token, mirrored to salon_device
   t.pass('both devices are admitted with their tokens (CONNACK 0) in auth.mode devices')
   await subscribe(frontClient, `salon/${SALON}/pad/#`)
   const got = new Promise<string>((resolve) => { frontClient.once('message', (_topic, payload) => { resolve(payload.toString('utf8')) }) })
-  await padClient.publishAsync(`salon/${SALON}/pad/signature`, envelope('sig-1', 'pad-1', 'mango-pad', { ticketId: 't-1' }), { qos: 1 })
+  await padClient.publishAsync(`salon/${SALON}/pad/signature`, envelopeFrom(pad, 'sig-1', { ticketId: 't-1' }), { qos: 1 })
   t.equal(JSON.parse(await got).id, 'sig-1', 'the pad\'s signature (envelope source = its identity) reaches the store app: ACL and envelope check passed')
 
   const listed = await http(hub, 'GET', '/devices')
