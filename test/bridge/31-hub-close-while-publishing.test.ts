@@ -1,0 +1,47 @@
+// When the hub is closed gracefully while devices are still publishing, does every message it acknowledged during the shutdown still reach the cloud (after the next start)?
+import { join } from 'node:path'
+import t from 'tap'
+import { startCloud } from '../helpers/bridge-cloud.js'
+import { PERSISTENT, envelope, idOf } from '../helpers/bridge-scenarios.js'
+import { subscribe, under } from '../helpers/bridge-wait.js'
+import { startE2eHub } from '../helpers/e2e-hub.js'
+
+t.test('messages acknowledged while hub.close() runs are forwarded, none lost', async (t) => {
+  const salonId = 'salon-closing'
+  const prefix = `salon/${salonId}/`
+  const dir = t.testdir()
+  const hubDir = join(dir, 'hub')
+  const cloud = await startCloud(t, 'v5', salonId, join(dir, 'cloud'))
+  const app = await cloud.app('app-closing', PERSISTENT)
+  await subscribe(app.client, `${prefix}tickets/#`)
+  const hub = await startE2eHub(t, { dir: hubDir, salonId, bridge: cloud.bridgeSection() })
+  await hub.waitForStatus((s) => s.state === 'online', 'online')
+  const device = await hub.device('device-closing')
+  const disconnected = new Promise<'closed'>((resolve) => { device.client.once('close', () => { resolve('closed') }) })
+  device.client.on('error', () => { /* the hub closes the connection at the end of the shutdown: expected */ })
+
+  // A frozen cloud makes the bridge's goodbye (retained offline status, DISCONNECT) wait for its
+  // deadline, so the shutdown takes long enough for the device to publish through all of it.
+  cloud.mosquitto.freeze()
+  t.teardown(() => { cloud.mosquitto.thaw() })
+  const closing = hub.hub.close()
+  const acked: string[] = []
+  for (let i = 1; i <= 5000; i++) {
+    const id = `t-${i}`
+    const outcome = await Promise.race([device.client.publishAsync(`${prefix}tickets/${i}`, envelope(id, salonId), { qos: 1 }).then(() => 'acked' as const), disconnected])
+    if (outcome !== 'acked') break
+    acked.push(id)
+  }
+  t.same(await closing, [], 'the hub closed without a failed step')
+  t.ok(acked.length > 0, `the hub acknowledged ${acked.length} messages while closing`)
+  cloud.mosquitto.thaw()
+
+  const again = await startE2eHub(t, { dir: hubDir, salonId, bridge: cloud.bridgeSection() })
+  await again.waitForStatus((s) => s.state === 'online', 'online after the restart', 30_000)
+  const late = await again.device('device-after')
+  await late.client.publishAsync(`${prefix}tickets/after`, envelope('after', salonId), { qos: 1 })
+  await app.seen.atLeast(1, (m) => m.topic === `${prefix}tickets/after`, 60_000)
+  const got = new Set(app.seen.where(under(`${prefix}tickets/`)).map(idOf))
+  const missing = acked.filter((id) => !got.has(id))
+  t.equal(missing.length, 0, `every message acknowledged during the shutdown reached the cloud (${acked.length - missing.length} of ${acked.length}; first missing: ${missing.slice(0, 5).join(', ')})`)
+})
