@@ -8,6 +8,7 @@ import { LevelDeviceRegistry } from '../auth/device-registry.js'
 import { OPEN_MODE_WARNING } from '../auth/open-authenticator.js'
 import { createThrottle, type Throttle } from '../auth/throttle.js'
 import { type HubBroker } from '../broker/create-broker.js'
+import { type LocalPort } from '../broker/local-port.js'
 import { createBridge, type Bridge } from '../bridge/index.js'
 import { type HubConfig } from '../config/schema.js'
 import { type HttpPlugin } from '../http/server.js'
@@ -34,7 +35,11 @@ export async function openAccessParts (config: HubConfig, store: Store, log: Log
 /** The cloud bridge, when `bridge.url` is set; started before devices can connect so its outbox sees every message. */
 export async function startBridgePart (config: HubConfig, salonId: string, store: Store, broker: HubBroker, log: Logger, metrics: Metrics, emit: (s: PartStatus) => void): Promise<Bridge | null> {
   if (config.bridge.url === null) return null
-  const bridge = createBridge({ config: config.bridge, salonId, db: store.sublevel('bridge'), local: broker.local, log: log.child({ component: 'bridge' }), metrics })
+  // The sink stays registered until the broker is gone: close() stops the bridge before the broker
+  // closes the device connections, and a message the hub acknowledges in between must still be
+  // in the outbox (it is sent after the next start).
+  const local: LocalPort = { publish: async (m) => { await broker.local.publish(m) }, addSink: (sink) => { broker.local.addSink(sink); return () => {} } }
+  const bridge = createBridge({ config: config.bridge, salonId, db: store.sublevel('bridge'), local, log: log.child({ component: 'bridge' }), metrics })
   bridge.on('status', (s) => { emit({ component: 'bridge', state: s.state, detail: { since: s.since, lastError: s.lastError, outbox: s.outbox } }) })
   await bridge.start()
   return bridge
