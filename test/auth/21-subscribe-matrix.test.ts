@@ -40,6 +40,8 @@ t.test('the subscribe matrix: SUBACK per role, and delivery of own-salon message
 
   for (const { deviceType, deviceId } of MATRIX_DEVICES) {
     const device = await connectDevice(t, ports.mqtt, wire.device(deviceId))
+    // cloud-only types are admitted when enrolled, with a role that grants nothing on the hub
+    t.ok(device.client.connected, `${deviceType}: admitted with its token (CONNACK 0)`)
     connected.set(deviceType, device)
     const expected = expectedCodes(deviceType)
     const filters = Object.keys(expected)
