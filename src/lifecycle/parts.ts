@@ -11,6 +11,7 @@ import { type HubBroker } from '../broker/create-broker.js'
 import { type LocalPort } from '../broker/local-port.js'
 import { createBridge, type Bridge } from '../bridge/index.js'
 import { type HubConfig } from '../config/schema.js'
+import { ConfigError } from '../errors.js'
 import { type HttpPlugin } from '../http/server.js'
 import { deviceRoutes } from '../http/routes/devices.js'
 import { registrationRoutes } from '../http/routes/registration.js'
@@ -35,6 +36,9 @@ export async function openAccessParts (config: HubConfig, store: Store, log: Log
 /** The cloud bridge, when `bridge.url` is set; started before devices can connect so its outbox sees every message. */
 export async function startBridgePart (config: HubConfig, salonId: string, store: Store, broker: HubBroker, log: Logger, metrics: Metrics, emit: (s: PartStatus) => void): Promise<Bridge | null> {
   if (config.bridge.url === null) return null
+  // Without a configured salon the policy's placeholder ('(unset)', or 'dev' in open mode) would
+  // become the cloud user name and topic prefix: the cloud refuses it as wrong credentials.
+  if (config.salonId === null) throw new ConfigError(['bridge.url is set but salonId is not: the bridge forwards salon/{salonId}/# and logs in to the cloud as the salon (set salonId, --salon-id or MANGO_BROKER_SALON_ID)'])
   // The sink stays registered until the broker is gone: close() stops the bridge before the broker
   // closes the device connections, and a message the hub acknowledges in between must still be
   // in the outbox (it is sent after the next start).
