@@ -2,8 +2,11 @@ import { accessSync, constants, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { Level } from 'level'
 import { StoreError } from '../errors.js'
+import { createLogger, type Logger } from '../log/logger.js'
 import { GroupCommit } from './group-commit.js'
+import { repairOps } from './repair.js'
 import { SessionStore, type QueueLimits } from './session-store.js'
+import { StoreRecovery } from './store-recovery.js'
 import { type Db, type Sublevel } from './types.js'
 
 /** The hub's open LevelDB and what lives in it. */
@@ -12,7 +15,12 @@ export interface Store {
   readonly db: Db
   readonly writer: GroupCommit
   readonly sessions: SessionStore
-  /** A namespace for another part (devices, bridge outbox). */
+  /** Reopens LevelDB after a failed write (disk full, read-only, I/O error). */
+  readonly recovery: StoreRecovery
+  /**
+   * A namespace for another part (devices, bridge outbox). Take sublevels here, not from `db`:
+   * these are reopened when LevelDB is reopened after a failure.
+   */
   sublevel (name: string): Sublevel
   close (): Promise<void>
 }
@@ -57,8 +65,21 @@ function isLocked (err: unknown): boolean {
   return false
 }
 
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  readonly dataDir: string
+  readonly fsync: boolean
+  readonly queueLimits: QueueLimits
+  onCreated? (location: string): void
+  /** Where store faults are logged (give `log.child({ component: 'store' })`); default: not logged. */
+  readonly log?: Logger
+  /** First wait before reopening LevelDB after a failed write, doubled per attempt up to `maxRetryMs` (default 500 and 5000). */
+  readonly retryMs?: number
+  readonly maxRetryMs?: number
+}
+
 /** Open (creating if needed) the hub's LevelDB in `dataDir` and load its sessions. */
-export async function openStore (options: { dataDir: string, fsync: boolean, queueLimits: QueueLimits, onCreated?: (location: string) => void }): Promise<Store> {
+export async function openStore (options: StoreOptions): Promise<Store> {
   const location = resolve(options.dataDir)
   if (prepareDirectory(location) === 'created') options.onCreated?.(location)
   const db = new Level<string, Buffer>(location, { valueEncoding: 'buffer' }) as unknown as Db
@@ -76,15 +97,36 @@ export async function openStore (options: { dataDir: string, fsync: boolean, que
     await db.close()
     throw new StoreError('MANGO_ERR_STORE_IO', `data directory ${location} holds data that cannot be loaded: ${(err as Error).message}`, { cause: err })
   }
+  const handedOut = new Set<Sublevel>()
+  const truth = sessions.memoryTruth()
+  const recovery = new StoreRecovery({
+    db,
+    writer,
+    location,
+    fsync: options.fsync,
+    sublevels: () => [...Object.values(truth.sublevels), ...handedOut],
+    repair: (dirty) => repairOps(sessions.memoryTruth(), dirty),
+    probe: () => ({ type: 'put', sublevel: truth.sublevels.meta, key: 'probe', value: Buffer.from(new Date().toISOString()) }),
+    log: options.log ?? createLogger('silent'),
+    retryMs: options.retryMs ?? 500,
+    maxRetryMs: options.maxRetryMs ?? 5000
+  })
+  writer.onFailure((err) => { recovery.start(err) })
   return {
     location,
     db,
     writer,
     sessions,
-    sublevel: (name) => db.sublevel<string, Buffer>(name, { valueEncoding: 'buffer' }) as unknown as Sublevel,
+    recovery,
+    sublevel: (name) => {
+      const sub = db.sublevel<string, Buffer>(name, { valueEncoding: 'buffer' }) as unknown as Sublevel
+      handedOut.add(sub)
+      return sub
+    },
     close: async () => {
+      await recovery.stop()
       await writer.flush()
-      await db.close()
+      if (db.status === 'open') await db.close()
     }
   }
 }

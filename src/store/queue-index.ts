@@ -45,6 +45,18 @@ export class ClientQueue {
     this.byMessageId.set(messageId, entry.counter)
   }
 
+  /** Put back entries a failed write had dropped, keeping commit (counter) order. */
+  restore (entries: readonly QueueEntry[]): void {
+    if (entries.length === 0) return
+    const all = [...this.entries.values()]
+    for (const e of entries) if (!this.entries.has(e.counter)) all.push(e)
+    all.sort((a, b) => a.counter - b.counter)
+    this.entries.clear()
+    this.byMessageId.clear()
+    this.bytes = 0
+    for (const e of all) this.add(e)
+  }
+
   oldest (): QueueEntry | undefined {
     for (const entry of this.entries.values()) return entry
     return undefined

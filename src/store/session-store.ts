@@ -5,6 +5,7 @@ import { type GroupCommit } from './group-commit.js'
 import { ClientQueue, entriesToDrop, type QueueEntry } from './queue-index.js'
 import { RetainedIndex } from './retained-index.js'
 import { SubscriptionIndex, type SubscriptionRecord } from './subscription-index.js'
+import { type MemoryTruth } from './repair.js'
 import { type Db, type StoreOperation, type Sublevel } from './types.js'
 
 /** The packet fields aedes hands its persistence. */
@@ -76,6 +77,7 @@ export class SessionStore {
   readonly queues = new Map<string, ClientQueue>()
   readonly #incoming = new Map<string, Map<number, StoredPacket>>()
   readonly #wills = new Map<string, StoredPacket & { runId: string }>()
+  readonly #willsDeleting = new Map<string, StoredPacket & { runId: string }>()
   /** Per draining session: counters yielded to aedes that it has not taken yet (outgoingUpdate), and the drain to wake. */
   readonly #inFlight = new Map<string, { counters: Set<number>, wake: (() => void) | null }>()
   readonly #writer: GroupCommit
@@ -180,8 +182,11 @@ export class SessionStore {
   planPublish (packet: AedesPacketLike, options: { skipQueueFor?: string } = {}): PublishPlan {
     const ops: StoreOperation[] = []
     const added: Array<{ clientId: string, counter: number }> = []
+    const dropped: Array<{ clientId: string, entries: QueueEntry[] }> = []
     const qos = clampQos(packet.qos)
+    let retainedBefore: StoredPacket | undefined | null = null
     if (packet.retain === true) {
+      retainedBefore = this.retained.get(packet.topic)
       const stored = toStored(packet, qos, this.brokerId)
       if (stored.payload.length === 0) ops.push({ type: 'del', sublevel: this.#db.retained, key: packet.topic })
       else ops.push({ type: 'put', sublevel: this.#db.retained, key: packet.topic, value: encodePacket({ ...stored, retain: true, messageId: undefined }) })
@@ -204,7 +209,10 @@ export class SessionStore {
           q.delete(old.counter)
           ops.push({ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, old.counter) })
         }
-        if (verdict.dropOld.length > 0) this.#onDrop(clientId, verdict.dropOld.length, 'drop-oldest')
+        if (verdict.dropOld.length > 0) {
+          dropped.push({ clientId, entries: verdict.dropOld })
+          this.#onDrop(clientId, verdict.dropOld.length, 'drop-oldest')
+        }
         const stored = toStored(packet, effective, this.brokerId)
         ops.push({ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(clientId, counter), value: encodePacket({ ...stored, messageId: undefined, retain: false }) })
         q.add({ counter, topic: packet.topic, qos: effective, bytes, messageId: undefined, pubrel: false })
@@ -219,21 +227,41 @@ export class SessionStore {
     }
     return {
       ops,
+      // memory back to what it was before this plan (the store's truth while LevelDB recovers)
       rollback: () => {
         for (const { clientId, counter } of added) this.queues.get(clientId)?.delete(counter)
+        for (const { clientId, entries } of dropped) this.#queue(clientId).restore(entries)
+        if (retainedBefore !== null) this.retained.restore(packet.topic, retainedBefore)
       }
     }
   }
 
-  /** Commit a plan (and extra operations) in one batch; on failure the memory side is rolled back. */
+  /**
+   * Commit a plan (and extra operations) in one batch. If it is refused or fails, the memory
+   * side is rolled back (the plan, an inbound QoS 2 record, a will being deleted) before the
+   * promise rejects, so memory still says what was acknowledged.
+   */
   async commit (plan: PublishPlan, durable: boolean, extra: readonly StoreOperation[] = []): Promise<void> {
     const ops = extra.length === 0 ? plan.ops : [...plan.ops, ...extra]
     if (ops.length === 0) return
-    try {
-      await this.#writer.write(ops, durable)
-    } catch (err) {
+    await this.#writer.write(ops, durable, () => {
       plan.rollback()
-      throw err
+      this.#undoExtra(extra)
+    })
+    for (const op of extra) if (op.sublevel === this.#db.wills) this.#willsDeleting.delete(dec(op.key))
+  }
+
+  #undoExtra (extra: readonly StoreOperation[]): void {
+    for (const op of extra) {
+      if (op.sublevel === this.#db.incoming && op.type === 'put') {
+        const cut = op.key.lastIndexOf(':')
+        this.#incoming.get(dec(op.key.slice(0, cut)))?.delete(Number(op.key.slice(cut + 1)))
+      } else if (op.sublevel === this.#db.wills && op.type === 'del') {
+        const clientId = dec(op.key)
+        const will = this.#willsDeleting.get(clientId)
+        this.#willsDeleting.delete(clientId)
+        if (will !== undefined && !this.#wills.has(clientId)) this.#wills.set(clientId, will)
+      }
     }
   }
 
@@ -265,6 +293,20 @@ export class SessionStore {
     const value = await this.#db.queue.get(key)
     if (value === undefined) return
     await this.#writer.write([{ type: 'put', sublevel: this.#db.queue, key, value: encodePacket({ ...decodePacket(value), messageId }) }], true)
+  }
+
+  /** Read access to what memory holds, for rewriting keys LevelDB may have wrong after a failure (repair.ts). */
+  memoryTruth (): MemoryTruth {
+    return {
+      sublevels: this.#db,
+      brokerId: this.brokerId,
+      counter: this.#persistedCounter,
+      queueEntry: (clientId, counter) => this.queues.get(clientId)?.entries.get(counter),
+      subscription: (clientId, topic) => this.subscriptions.of(clientId).find((s) => s.topic === topic),
+      retained: (topic) => this.retained.get(topic),
+      incoming: (clientId, messageId) => this.#incoming.get(clientId)?.get(messageId),
+      will: (clientId) => this.#wills.get(clientId)
+    }
   }
 
   /** Resolves once every write issued so far is in LevelDB. */
@@ -487,7 +529,11 @@ export class SessionStore {
 
   /** The operation deleting a client's stored will, for the commit that publishes it: a stop or crash right after cannot publish it again. */
   delWillOp (clientId: string): StoreOperation | null {
-    if (!this.#wills.delete(clientId)) return null
+    const will = this.#wills.get(clientId)
+    if (will === undefined) return null
+    this.#wills.delete(clientId)
+    // kept until the commit is stored: a failed one puts the will back
+    this.#willsDeleting.set(clientId, will)
     return { type: 'del', sublevel: this.#db.wills, key: enc(clientId) }
   }
 
