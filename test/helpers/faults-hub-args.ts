@@ -22,3 +22,8 @@ export function openHubArgs (): readonly string[] {
   }
   return cached
 }
+
+/** Arguments of a hub on free loopback ports (WebSocket off unless `wsPort`) with its data in `dataDir`. */
+export function faultHubArgs (dataDir: string, extra: readonly string[] = []): string[] {
+  return ['--data-dir', dataDir, '--mqtt-host', '127.0.0.1', '--mqtt-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--ws-port', '0', ...openHubArgs(), ...extra]
+}
