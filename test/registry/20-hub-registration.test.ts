@@ -89,3 +89,11 @@ t.test('without registry.advertiseAddress the hub writes the address the system 
   const status = await pollUntil(real.httpStatus, (s) => (s.registry as { address: string | null }).address !== null, 'registry address in /status')
   t.match(status.registry, { address: detected.address, addressSource: detected.source }, '/status names the address and where it came from')
 })
+
+t.test('a hub without HTTP (http.port null) registers, with http_port null as for any listener that is off (the shipped SQL refuses port 0)', async (t) => {
+  const salonId = 'salon-e2e-nohttp'
+  const real = await startRealHub(t, { salonId, dataDir: join(t.testdir(), 'data'), http: { port: null }, registry: registrySection(stack) })
+  t.equal(real.ports.http, null, 'no HTTP listener')
+  const row = await waitForRow(stack, salonId, `hub-${salonId}`, (r) => r.is_online, 'online')
+  t.match(row, { mqtt_port: real.ports.mqtt, ws_port: null, tls_port: null, http_port: null }, 'http_port is null, not 0')
+})
