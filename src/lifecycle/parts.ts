@@ -51,7 +51,9 @@ export async function startBridgePart (config: HubConfig, salonId: string, store
 
 /** The Supabase registry (an inert one reporting "off" when `registry.supabaseUrl` is null) and the HTTP routes that use it. */
 export function createRegistryPart (config: HubConfig, salonId: string | null, ports: () => AdvertisedPorts, version: string, devices: LevelDeviceRegistry, log: Logger, metrics: Metrics, emit: (s: PartStatus) => void): { registry: Registry, plugins: HttpPlugin[] } {
-  const registry = createRegistry({ config: config.registry, salonId, ports, version, log: log.child({ component: 'registry' }), metrics })
+  // With HTTP off the hub reports http 0; the table (like every listener that is off) wants null.
+  const advertised = (): AdvertisedPorts => config.http.port === null ? { ...ports(), http: null } : ports()
+  const registry = createRegistry({ config: config.registry, salonId, ports: advertised, version, log: log.child({ component: 'registry' }), metrics })
   registry.on('status', (s) => { emit({ component: 'registry', state: s.state, detail: { lastSuccessAt: s.lastSuccessAt, lastError: s.lastError } }) })
   const plugins: HttpPlugin[] = [
     { plugin: registrationRoutes as HttpPlugin['plugin'], options: { registry } },

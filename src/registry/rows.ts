@@ -17,7 +17,7 @@ export interface HubRow {
   readonly mqtt_port: number
   readonly ws_port: number | null
   readonly tls_port: number | null
-  readonly http_port: number
+  readonly http_port: number | null
   readonly is_local_hub: true
   readonly is_online: boolean
   readonly last_seen: string

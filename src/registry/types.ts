@@ -5,7 +5,7 @@ export interface AdvertisedPorts {
   readonly mqtt: number
   readonly ws: number | null
   readonly tls: number | null
-  readonly http: number
+  readonly http: number | null
 }
 
 /**
