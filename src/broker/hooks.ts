@@ -67,6 +67,7 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
     settle(verify(), (err, identity) => {
       if (err === null) {
         identities.set(client, identity ?? null)
+        dropForbiddenWill(client, identity ?? null)
         if (address !== undefined) ctx.throttle?.recordSuccess(address)
         cb(null, true)
         return
@@ -77,6 +78,21 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
       log.info({ clientId: client.id, username, remoteAddress: address, returnCode: code, reason: err.message }, 'connection refused: authentication failed')
       cb(withReturnCode(err.message, code), false)
     })
+  }
+
+  // The hub publishes a will when the connection ends, and after a crash the next start publishes
+  // the stored ones with no connection to ask about: a will is judged like a publish here, before
+  // aedes stores it (the connection is admitted without it, as a forbidden publish is acknowledged).
+  function dropForbiddenWill (client: AedesClient, identity: DeviceIdentity | null): void {
+    const c = client as AedesClient & { _will?: { topic: string, payload?: Buffer | string, retain?: boolean } | null }
+    const will = c._will
+    if (will === undefined || will === null) return
+    const payload = typeof will.payload === 'string' ? Buffer.from(will.payload) : (will.payload ?? Buffer.alloc(0))
+    const verdict = policy.publish(identity, { topic: will.topic, payload, retain: will.retain === true })
+    if (verdict.ok) return
+    c._will = null
+    metrics.forbidden.inc()
+    log.warn({ clientId: client.id, topic: will.topic, bytes: payload.length, reason: verdict.reason }, 'will refused: connection admitted without it')
   }
 
   function authorizePublish (client: AedesClient | null, packet: AedesPacket, cb: (err?: Error | null) => void): void {
