@@ -9,7 +9,8 @@ export { validateConfig } from './config/validate.js'
 export { ExitCode, MangoError, ConfigError, StoreError, ListenError } from './errors.js'
 export { SHUTDOWN, isHubToParent, isParentToHub, type HubToParent, type ParentToHub } from './lifecycle/ipc-protocol.js'
 export {
-  startHubProcess, createHubSupervisor, HubSupervisor, DEFAULT_ENTRY, forkHub, SupervisorError, DEFAULT_RESTART_POLICY,
+  startHubProcess, createHubSupervisor, HubSupervisor, DEFAULT_ENTRY, forkHub, utilityProcessSpawner, SupervisorError, DEFAULT_RESTART_POLICY,
+  type UtilityProcessLike, type UtilityProcessModule,
   type SupervisorErrorCode, type RestartPolicy, type HubExitInfo, type HubProcessOptions, type HubReadyInfo,
   type HubRestartInfo, type HubStatusInfo, type HubStopResult, type HubSupervisorApi, type HubSupervisorEvents,
   type SpawnHub, type SpawnRequest, type SupervisedChild, type SupervisorState

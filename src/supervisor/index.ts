@@ -8,6 +8,7 @@ import type { HubProcessOptions } from './types.js'
 
 export { HubSupervisor, DEFAULT_ENTRY } from './supervisor.js'
 export { forkHub } from './fork-child.js'
+export { utilityProcessSpawner, type UtilityProcessLike, type UtilityProcessModule } from './electron-spawn.js'
 export { SupervisorError, type SupervisorErrorCode } from './supervisor-errors.js'
 export { DEFAULT_RESTART_POLICY, backoffDelay, classifyExit, decideAfterExit, type ExitFacts, type ExitKind, type RestartDecision, type RestartPolicy } from './restart-policy.js'
 export type {

@@ -34,19 +34,24 @@ export interface ExitFacts {
   readonly signal: string | null
   /** True when the supervisor's `stop()` asked for this exit. */
   readonly requested: boolean
+  /** True when the supervisor killed it for not reporting ready in time (whatever code it then exited with). */
+  readonly timedOut: boolean
 }
 
 /**
  * `stopped`: a requested stop, or exit 0 (someone else stopped the hub gracefully, e.g. the OS
  * sending SIGTERM at logout): not restarted, like the seed and systemd `Restart=on-failure`.
  * `config`: exit 2, the configuration is invalid: restarting cannot help.
- * `crash`: anything else (a signal, exit 1, exit 3 start-up failure, a ready timeout).
+ * `crash`: anything else (a signal, exit 1, exit 3 start-up failure), and a ready timeout even if
+ * the process then exited 0 (Electron's `kill()` is a SIGTERM, which the hub answers with exit 0).
  */
 export type ExitKind = 'stopped' | 'config' | 'crash'
 
 /** Classify an exit; see {@link ExitKind}. */
 export function classifyExit (facts: ExitFacts): ExitKind {
-  if (facts.requested || facts.code === ExitCode.ok) return 'stopped'
+  if (facts.requested) return 'stopped'
+  if (facts.timedOut) return 'crash'
+  if (facts.code === ExitCode.ok) return 'stopped'
   if (facts.code === ExitCode.config) return 'config'
   return 'crash'
 }

@@ -238,7 +238,7 @@ export class HubSupervisor extends EventEmitter<HubSupervisorEvents> implements 
       stderrTail: run.tail
     }
     this.#lastExit = info
-    const decision = decideAfterExit({ code, signal, requested }, this.#crashes, Date.now(), this.#s.policy)
+    const decision = decideAfterExit({ code, signal, requested, timedOut: run.timedOut }, this.#crashes, Date.now(), this.#s.policy)
     this.#crashes = decision.crashes
     if (decision.action === 'stop') {
       this.#state = 'stopped'

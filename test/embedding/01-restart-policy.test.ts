@@ -4,18 +4,20 @@ import { backoffDelay, classifyExit, decideAfterExit, DEFAULT_RESTART_POLICY, po
 import { isHubToParent, isParentToHub, SHUTDOWN } from '../../src/lifecycle/ipc-protocol.js'
 
 const policy: RestartPolicy = DEFAULT_RESTART_POLICY
-const crash = { code: 1, signal: null, requested: false }
-const killed = { code: null, signal: 'SIGKILL', requested: false }
+const crash = { code: 1, signal: null, requested: false, timedOut: false }
+const killed = { code: null, signal: 'SIGKILL', requested: false, timedOut: false }
 
 t.test('a requested stop and an exit 0 are stops; exit 2 is a configuration error; everything else is a crash', async (t) => {
-  t.equal(classifyExit({ code: 0, signal: null, requested: true }), 'stopped')
-  t.equal(classifyExit({ code: null, signal: 'SIGKILL', requested: true }), 'stopped', 'a stop that had to SIGKILL is still a stop')
-  t.equal(classifyExit({ code: 0, signal: null, requested: false }), 'stopped', 'exit 0 nobody asked for: someone else stopped it gracefully')
-  t.equal(classifyExit({ code: 2, signal: null, requested: false }), 'config')
+  t.equal(classifyExit({ code: 0, signal: null, requested: true, timedOut: false }), 'stopped')
+  t.equal(classifyExit({ code: null, signal: 'SIGKILL', requested: true, timedOut: false }), 'stopped', 'a stop that had to SIGKILL is still a stop')
+  t.equal(classifyExit({ code: 0, signal: null, requested: false, timedOut: false }), 'stopped', 'exit 0 nobody asked for: someone else stopped it gracefully')
+  t.equal(classifyExit({ code: 2, signal: null, requested: false, timedOut: false }), 'config')
   t.equal(classifyExit(crash), 'crash')
-  t.equal(classifyExit({ code: 3, signal: null, requested: false }), 'crash', 'exit 3 (port in use, store locked) may clear up: a crash')
+  t.equal(classifyExit({ code: 3, signal: null, requested: false, timedOut: false }), 'crash', 'exit 3 (port in use, store locked) may clear up: a crash')
   t.equal(classifyExit(killed), 'crash')
-  t.equal(classifyExit({ code: null, signal: null, requested: false }), 'crash', 'a process that could not be started')
+  t.equal(classifyExit({ code: null, signal: null, requested: false, timedOut: false }), 'crash', 'a process that could not be started')
+  t.equal(classifyExit({ code: 0, signal: null, requested: false, timedOut: true }), 'crash', 'killed for not being ready, even if it then exited 0')
+  t.equal(classifyExit({ code: 0, signal: null, requested: true, timedOut: true }), 'stopped', 'stop() after the ready timeout fired is still a stop')
 })
 
 t.test('the first restart after a crash waits 1 s like the seed, then the delay doubles up to the cap', async (t) => {
@@ -51,9 +53,9 @@ t.test('crashes older than the window are forgotten: a crash after a stable run 
 })
 
 t.test('an invalid configuration gives up at once, and a stop never restarts', async (t) => {
-  t.match(decideAfterExit({ code: 2, signal: null, requested: false }, [], 0, policy), { action: 'give-up', reason: /configuration is invalid .*exit code 2/ })
-  t.match(decideAfterExit({ code: 0, signal: null, requested: false }, [5], 10, policy), { action: 'stop', crashes: [5] })
-  t.match(decideAfterExit({ code: 1, signal: null, requested: true }, [], 10, policy), { action: 'stop', crashes: [] }, 'a failing requested stop is not counted as a crash')
+  t.match(decideAfterExit({ code: 2, signal: null, requested: false, timedOut: false }, [], 0, policy), { action: 'give-up', reason: /configuration is invalid .*exit code 2/ })
+  t.match(decideAfterExit({ code: 0, signal: null, requested: false, timedOut: false }, [5], 10, policy), { action: 'stop', crashes: [5] })
+  t.match(decideAfterExit({ code: 1, signal: null, requested: true, timedOut: false }, [], 10, policy), { action: 'stop', crashes: [] }, 'a failing requested stop is not counted as a crash')
 })
 
 t.test('maxCrashes 1 gives up at the first crash (fail fast)', async (t) => {

@@ -34,6 +34,7 @@ t.test('the supervisor module loads only Node built-ins and its own small files:
   t.same(relative, [
     'errors.js',
     'lifecycle/ipc-protocol.js',
+    'supervisor/electron-spawn.js',
     'supervisor/fork-child.js',
     'supervisor/index.js',
     'supervisor/restart-policy.js',
@@ -47,7 +48,7 @@ t.test('the package entry exports the in-process API, the supervisor, the IPC pr
   const pkg = JSON.parse(readFileSync(join(DIST, '../package.json'), 'utf8')) as { exports: { '.': { default: string } } }
   t.equal(pkg.exports['.'].default, './dist/index.js')
   const api = await import(pathToFileURL(join(DIST, 'index.js')).href) as typeof import('../../src/index.js')
-  for (const name of ['createHub', 'loadConfig', 'validateConfig', 'startHubProcess', 'createHubSupervisor', 'forkHub', 'isHubToParent', 'isParentToHub', 'createMessage', 'checkEnvelope'] as const) {
+  for (const name of ['createHub', 'loadConfig', 'validateConfig', 'startHubProcess', 'createHubSupervisor', 'forkHub', 'utilityProcessSpawner', 'isHubToParent', 'isParentToHub', 'createMessage', 'checkEnvelope'] as const) {
     t.equal(typeof api[name], 'function', `${name} is a function`)
   }
   t.same(api.SHUTDOWN, { type: 'shutdown' })
