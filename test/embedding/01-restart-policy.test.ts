@@ -1,7 +1,8 @@
-// When does the supervisor restart a crashed hub, after how long, when does it give up, and which IPC messages does it accept?
+// When does the supervisor restart a crashed hub, after how long, when does it give up, which IPC messages does it accept, and when does a hub decide its parent is gone?
 import t from 'tap'
 import { backoffDelay, classifyExit, decideAfterExit, DEFAULT_RESTART_POLICY, policyProblems, type RestartDecision, type RestartPolicy } from '../../src/supervisor/restart-policy.js'
 import { isHubToParent, isParentToHub, SHUTDOWN } from '../../src/lifecycle/ipc-protocol.js'
+import { parentGone } from '../../src/lifecycle/ipc-child.js'
 
 const policy: RestartPolicy = DEFAULT_RESTART_POLICY
 const crash = { code: 1, signal: null, requested: false, timedOut: false }
@@ -97,4 +98,11 @@ t.test('the hub acts only on {type:"shutdown"}', async (t) => {
   t.ok(isParentToHub({ type: 'shutdown' }))
   for (const m of [null, 'shutdown', { type: 'stop' }, { kind: 'shutdown' }]) t.notOk(isParentToHub(m), `ignored: ${JSON.stringify(m)}`)
   t.ok(Object.isFrozen(SHUTDOWN), 'the shared message cannot be altered')
+})
+
+t.test('a hub under Electron counts its parent as gone when it was reparented (POSIX) or the parent pid no longer exists (Windows)', async (t) => {
+  const exists = (alive: number[]) => (pid: number) => alive.includes(pid)
+  t.notOk(parentGone(100, 100, exists([100])), 'same parent, still running')
+  t.ok(parentGone(100, 1, exists([1, 100])), 'reparented to init')
+  t.ok(parentGone(100, 100, exists([])), 'same ppid reported but the process is gone')
 })

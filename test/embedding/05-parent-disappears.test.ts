@@ -1,19 +1,21 @@
-// When the Store App that forked the hub dies without a word (SIGKILL), does the hub notice the closed IPC channel, close gracefully and exit, releasing port and LevelDB lock, instead of living on as an orphan?
+// When the Store App that forked the hub dies without a word (SIGKILL), does the hub notice (closed IPC channel, or under Electron's parentPort a vanished parent), close gracefully and exit, releasing port and LevelDB lock, instead of living on as an orphan?
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { openSession } from '../helpers/coretests-mqtt.js'
 import { embeddedHubArgs, killAtTeardown, PARENT, processGone, waitGone } from '../helpers/embedding-hub.js'
+import { PARENT_PORT_SHIM } from '../helpers/embedding-electron.js'
 import { BIN, spawnHub } from '../helpers/process.js'
 import { until } from '../helpers/wait.js'
 
-t.test('the hub exits gracefully when its parent is SIGKILLed, and the next hub can open the same data directory and port', async (t) => {
+/** Fork the hub from a throwaway parent, SIGKILL the parent, and check that the hub closes and exits. */
+async function orphanExits (t: Test, parentEnv: Record<string, string>): Promise<void> {
   const dataDir = join(t.testdir(), 'data')
   const hubLog = join(t.testdir(), 'hub.log')
   const parent = spawn(process.execPath, [PARENT, BIN, ...embeddedHubArgs(dataDir)], {
-    env: { PATH: process.env.PATH ?? '', HUB_LOG: hubLog },
+    env: { PATH: process.env.PATH ?? '', HUB_LOG: hubLog, ...parentEnv },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const parentExit = once(parent, 'exit')
@@ -44,4 +46,12 @@ t.test('the hub exits gracefully when its parent is SIGKILLed, and the next hub 
   const again = await openSession(t, { port: p.mqtt, clientId: 'store-app', clean: false })
   t.equal(again.connack.sessionPresent, true, 'the LevelDB lock was released and the session kept')
   await again.client.endAsync()
+}
+
+t.test('the hub exits gracefully when its parent is SIGKILLed (the IPC channel closes), and the next hub can open the same data directory and port', async (t) => {
+  await orphanExits(t, {})
+})
+
+t.test('under Electron\'s process.parentPort (emulated; no disconnect event there) the hub notices the dead parent within seconds and exits gracefully', async (t) => {
+  await orphanExits(t, { PARENT_PORT_SHIM })
 })

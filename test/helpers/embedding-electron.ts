@@ -9,7 +9,8 @@ import { constants } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type UtilityProcessLike, type UtilityProcessModule } from '../../src/supervisor/index.js'
 
-const SHIM = pathToFileURL(fileURLToPath(new URL('../embedding/fixtures/parent-port-shim.mjs', import.meta.url))).href
+/** The preload that gives a forked process an Electron-style `process.parentPort`. */
+export const PARENT_PORT_SHIM = pathToFileURL(fileURLToPath(new URL('../embedding/fixtures/parent-port-shim.mjs', import.meta.url))).href
 
 /** Every process the emulation forked, to check or clean up. */
 export const forked: number[] = []
@@ -18,7 +19,7 @@ export const emulatedUtilityProcess: UtilityProcessModule = {
   fork (modulePath, args, options) {
     const child = fork(modulePath, args, {
       env: options.env,
-      execArgv: ['--import', SHIM, ...options.execArgv],
+      execArgv: ['--import', PARENT_PORT_SHIM, ...options.execArgv],
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       stdio: [options.stdio[0] ?? 'ignore', options.stdio[1] ?? 'inherit', options.stdio[2] ?? 'inherit', 'ipc']
     })
