@@ -33,7 +33,7 @@ export async function openAccessParts (config: HubConfig, store: Store, log: Log
   return { devices, policy, throttle: createThrottle(config.auth.throttle) }
 }
 
-/** The cloud bridge, when `bridge.url` is set; started before devices can connect so its outbox sees every message. */
+/** The cloud bridge, when `bridge.url` is set; started before devices can connect so its outbox sees every message. Throws a `ConfigError` when `bridge.url` is set without `salonId`. */
 export async function startBridgePart (config: HubConfig, salonId: string, store: Store, broker: HubBroker, log: Logger, metrics: Metrics, emit: (s: PartStatus) => void): Promise<Bridge | null> {
   if (config.bridge.url === null) return null
   // Without a configured salon the policy's placeholder ('(unset)', or 'dev' in open mode) would
