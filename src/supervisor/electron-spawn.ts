@@ -4,15 +4,14 @@
  * by the few members this adapter uses (Electron 22+). The hub then talks over
  * `process.parentPort`, which `src/lifecycle/ipc-child.ts` supports.
  */
-import type { Readable } from 'node:stream'
 import type { SpawnHub, SupervisedChild } from './types.js'
 
 /** What the adapter uses of an Electron `UtilityProcess`. */
 export interface UtilityProcessLike {
   /** Undefined until the process has spawned. */
   readonly pid: number | undefined
-  readonly stdout: Readable | null
-  readonly stderr: Readable | null
+  readonly stdout: NodeJS.ReadableStream | null
+  readonly stderr: NodeJS.ReadableStream | null
   postMessage (message: unknown): void
   kill (): boolean
   on (event: 'message', listener: (message: unknown) => void): unknown
@@ -23,7 +22,7 @@ export interface UtilityProcessLike {
 /** What the adapter uses of Electron's `utilityProcess` module. */
 export interface UtilityProcessModule {
   fork (modulePath: string, args: string[], options: {
-    env: Record<string, string | undefined>
+    env: Record<string, string>
     execArgv: string[]
     cwd?: string
     stdio: Array<'ignore' | 'pipe' | 'inherit'>
@@ -40,7 +39,8 @@ export interface UtilityProcessModule {
 export function utilityProcessSpawner (utilityProcess: UtilityProcessModule, options: { serviceName?: string } = {}): SpawnHub {
   return (request) => {
     const child = utilityProcess.fork(request.entry, [...request.args], {
-      env: { ...request.env },
+      // Electron's env type has no undefined values.
+      env: Object.fromEntries(Object.entries(request.env).filter((e): e is [string, string] => e[1] !== undefined)),
       execArgv: [...request.execArgv],
       ...(request.cwd !== undefined ? { cwd: request.cwd } : {}),
       // Electron accepts only 'ignore' for stdin.

@@ -2,7 +2,6 @@
  * Types of the Store App's hub supervisor. Type-only imports (`import type`) keep the hub's own
  * modules out of the parent process: the supervisor must load without Aedes or LevelDB.
  */
-import type { Readable } from 'node:stream'
 import type { HubPorts } from '../lifecycle/hub.js'
 import type { HubToParent } from '../lifecycle/ipc-protocol.js'
 import type { RestartPolicy } from './restart-policy.js'
@@ -32,9 +31,9 @@ export interface SupervisedChild {
   /** The OS process id, when known (Electron sets it after `spawn`); the `ready` message also carries it. */
   readonly pid: number | null
   /** The child's stdout when `SpawnRequest.stdout` is `pipe`. */
-  readonly stdout: Readable | null
+  readonly stdout: NodeJS.ReadableStream | null
   /** The child's stderr (always piped: its tail explains a failed start). Null if the platform cannot pipe it. */
-  readonly stderr: Readable | null
+  readonly stderr: NodeJS.ReadableStream | null
   /** Send a message on the IPC channel; a closed channel is not an error (the stop deadline covers it). */
   send (message: unknown): void
   /** End the process at once (SIGKILL; on Windows and in Electron this is the only kill there is). */
