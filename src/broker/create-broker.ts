@@ -10,6 +10,7 @@ import { type AedesClient, type AedesPacket } from './client-internals.js'
 import { createDeliver } from './deliver.js'
 import { createHooks, handled, identities, type HookContext } from './hooks.js'
 import { type LocalPort } from './local-port.js'
+import { CONNACK_UNACCEPTABLE_PROTOCOL, PacketConformance } from './packet-conformance.js'
 import { PacketSizeGuard } from './packet-size-guard.js'
 import { PublishPipeline } from './publish-pipeline.js'
 
@@ -21,6 +22,8 @@ export interface HubBroker {
   readonly metrics: BrokerMetrics
   /** Serve one accepted connection (TCP, TLS or WebSocket stream). */
   handle (stream: Duplex, req?: unknown): void
+  /** Close every device connection (graceful shutdown; as when aedes closes, their wills are published). */
+  disconnectAll (): Promise<void>
   /** Close every connection of a device (its token was revoked or rotated). */
   disconnectDevice (deviceId: string, reason: string): number
   /** Connected clients with their identity. */
@@ -105,13 +108,16 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
     client.deliver0 = deliver
     client.deliverQoS = deliver
     const guard = new PacketSizeGuard(config.limits.maxPacketSize)
+    const conformance = new PacketConformance()
     const parse = client._parser.parse.bind(client._parser)
     client._parser.parse = (buf: Buffer) => {
       const problem = guard.feed(buf)
-      if (problem === null) return parse(buf)
+      const violation = problem === null ? conformance.feed(buf) : null
+      if (problem === null && violation === null) return parse(buf)
       metrics.badPackets.inc()
-      log.warn({ clientId: client.id ?? undefined, remoteAddress: (stream as { remoteAddress?: string }).remoteAddress, reason: problem }, 'connection closed: bad packet')
-      stream.destroy()
+      log.warn({ clientId: client.id ?? undefined, remoteAddress: (stream as { remoteAddress?: string }).remoteAddress, reason: problem ?? violation?.reason }, 'connection closed: bad packet')
+      if (violation?.answer === 'connack-unacceptable-protocol') stream.end(CONNACK_UNACCEPTABLE_PROTOCOL, () => { stream.destroy() })
+      else stream.destroy()
       return 0
     }
   }
@@ -134,6 +140,10 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
     local,
     metrics,
     handle,
+    disconnectAll: async () => {
+      const all = Object.values((aedes as unknown as { clients: Record<string, AedesClient> }).clients)
+      await Promise.all(all.map((c) => new Promise<void>((resolve) => { c.close(() => resolve()) })))
+    },
     disconnectDevice: (deviceId, reason) => {
       let closed = 0
       for (const c of Object.values((aedes as unknown as { clients: Record<string, AedesClient> }).clients)) {

@@ -173,7 +173,13 @@ export function createHub (config: HubConfig, options: HubOptions = {}): Hub {
         const b = broker as HubBroker
         listeners = await startMqttListeners(config, b.handle, log.child({ component: 'listener' }), () => { b.metrics.refused.inc({ reason: 'max-connections' }) })
         const running = listeners
-        return async () => { closing = true; await running.stopAccepting(); listeners = null }
+        return async () => {
+          closing = true
+          await running.stopAccepting()
+          // close devices' connections now, while the bridge still takes what they published last
+          await (broker as HubBroker).disconnectAll()
+          listeners = null
+        }
       }
     },
     {
