@@ -26,11 +26,12 @@ t.test('through the utilityProcess adapter the hub reports ready over parentPort
   process.kill(r1.pid, 'SIGKILL')
   const [r2] = await again
   t.not(r2.pid, r1.pid, 'a new process')
-  t.equal(supervisor.lastExit?.code, 9, 'Electron reports a signal as its number: a non-zero code, so a crash')
+  const exit = supervisor.lastExit
+  t.ok(exit !== null && exit.code !== 0 && exit.code !== null && !exit.requested && exit.wasReady, `a code but no signal name, as Electron reports it, counted as a crash: ${JSON.stringify(exit)}`)
   await waitGone(r1.pid, 5000)
 
-  const { exit } = await supervisor.stop()
-  t.match(exit, { pid: r2.pid, code: 0, requested: true, forced: false }, 'shutdown arrived as a parentPort message event and the hub exited 0')
+  const stopped = await supervisor.stop()
+  t.match(stopped.exit, { pid: r2.pid, code: 0, requested: true, forced: false }, 'shutdown arrived as a parentPort message event and the hub exited 0')
   t.match(output, /"reason":"shutdown requested by parent"/)
   t.ok(processGone(r2.pid))
 })
