@@ -14,8 +14,8 @@ export interface ProbeRun { readonly latencies: number[], readonly unanswered: n
 export interface Probe {
   /** `n` round trips, one after the other (the baseline). */
   sample (n: number): Promise<ProbeRun>
-  /** Loop until `stop()`; resolves what was measured meanwhile. */
-  start (): { stop (): Promise<ProbeRun> }
+  /** Loop until `stop()`; resolves what was measured meanwhile. `count()`: round trips so far. */
+  start (): { stop (): Promise<ProbeRun>, count (): number }
 }
 
 const ANSWER_MS = 5000
@@ -61,7 +61,7 @@ export async function startProbe (t: Test, port: number): Promise<Probe> {
       const loop = (async () => {
         while (running && !ended) collect(out, await once())
       })()
-      return { stop: async () => { running = false; await loop; return out } }
+      return { stop: async () => { running = false; await loop; return out }, count: () => out.latencies.length + out.unanswered }
     }
   }
 }
