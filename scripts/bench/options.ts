@@ -29,6 +29,8 @@ export interface BenchOptions {
   readonly profileWorkload: 'w1' | 'w2'
   /** The hub's entry point (default: this checkout's `dist/bin/mango-broker.js`), to compare a build. */
   readonly hubBin: string | null
+  /** Extra `--set KEY=VALUE` for the hub (experiments such as store.fsync=false; the figures then are not the defaults'). */
+  readonly hubSet: readonly string[]
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -48,6 +50,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --profile-only        only the profile
   --profile-workload W  w2 (default: QoS 1 10→10) or w1 (salon load)
   --hub-bin FILE        benchmark another build of the hub (default dist/bin/mango-broker.js)
+  --hub-set K=V,...     extra hub settings for an experiment (e.g. store.fsync=false)
 Every option can also be set as MANGO_BENCH_<NAME> (e.g. MANGO_BENCH_REPS=5); flags win.`
 
 const TARGETS: readonly TargetName[] = ['hub', 'mosquitto', 'plain-aedes']
@@ -71,7 +74,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
     if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`)
     raw.set(name, value)
   }
-  const known = new Set(['quick', 'baseline', 'profile', 'profile-only', 'help', 'reps', 'targets', 'workloads', 'w1-seconds', 'w1-rate', 'w2-seconds', 'w3-seconds', 'w4-messages', 'workers', 'out', 'profile-workload', 'hub-bin'])
+  const known = new Set(['quick', 'baseline', 'profile', 'profile-only', 'help', 'reps', 'targets', 'workloads', 'w1-seconds', 'w1-rate', 'w2-seconds', 'w3-seconds', 'w4-messages', 'workers', 'out', 'profile-workload', 'hub-bin', 'hub-set'])
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`)
   if (raw.get('help') === 'true') throw new Error(USAGE)
   const flag = (k: string): boolean => raw.get(k) === 'true' || raw.get(k) === '1'
@@ -108,6 +111,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
     profile: flag('profile') || flag('profile-only'),
     profileOnly: flag('profile-only'),
     profileWorkload: list('profile-workload', ['w1', 'w2'] as const, ['w2'])[0] === 'w1' ? 'w1' : 'w2',
-    hubBin: raw.get('hub-bin') ?? null
+    hubBin: raw.get('hub-bin') ?? null,
+    hubSet: (raw.get('hub-set') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')
   }
 }

@@ -34,6 +34,13 @@ export function rssBytes (pid: number): number {
   return m === null ? Number.NaN : Number(m[1]) * 1024
 }
 
+/** Private resident memory in bytes (RssAnon: RSS without the mapped executable and libraries, which other processes share). */
+export function rssAnonBytes (pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const m = /^RssAnon:\s+(\d+)\s+kB$/m.exec(status)
+  return m === null ? Number.NaN : Number(m[1]) * 1024
+}
+
 /** Samples a process's RSS until stopped; the highest value seen. */
 export function sampleRss (pid: number, everyMs = 250): { stop (): number } {
   let max = 0

@@ -17,7 +17,7 @@ export async function profileHub (pool: WorkerPool, options: BenchOptions, log: 
   const dir = await mkdtemp(join(tmpdir(), 'mango-bench-prof-'))
   try {
     const profDir = join(dir, 'prof')
-    const target = await launchTarget('hub', dir, { cpuProfDir: profDir, hubBin: options.hubBin })
+    const target = await launchTarget('hub', dir, { cpuProfDir: profDir, hubBin: options.hubBin, hubSet: options.hubSet })
     let figure = ''
     let fromUs = 0
     let toUs = 0

@@ -21,13 +21,17 @@ export const ROWS: readonly Row[] = [
   { key: 'w3.deliveriesPerSec', label: 'W3 fan-out 1→50 QoS 1 (deliveries/s)', better: 'higher', digits: 0 },
   { key: 'w4.enqueuePerSec', label: 'W4 enqueue for offline subscriber (msg/s)', better: 'higher', digits: 0 },
   { key: 'w4.drainMs', label: 'W4 reconnect drain (ms)', better: 'lower', digits: 0 },
+  { key: 'w4.drainBrokerCpuMs', label: 'W4 broker CPU during the drain (ms)', better: 'lower', digits: 0 },
   { key: 'w4.drainReceived', label: 'W4 drained', better: 'higher', digits: 0 },
   { key: 'w4.gracefulRecovered', label: 'W4 recovered after graceful restart', better: 'higher', digits: 0 },
   { key: 'w4.killRecovered', label: 'W4 recovered after SIGKILL', better: 'higher', digits: 0 },
   { key: 'w5.connect50Ms', label: 'W5 50 simultaneous connects (ms)', better: 'lower', digits: 1 },
+  { key: 'w5.connect50AgainMs', label: 'W5 50 connects again, broker warm (ms)', better: 'lower', digits: 1 },
   { key: 'w5.connect500Ms', label: 'W5 500 simultaneous connects (ms)', better: 'lower', digits: 1 },
   { key: 'w5.rssIdle0Mb', label: 'W5 idle RSS, 0 clients (MB)', better: 'lower', digits: 1 },
-  { key: 'w5.rssIdle50Mb', label: 'W5 idle RSS, 50 clients (MB)', better: 'lower', digits: 1 }
+  { key: 'w5.rssIdle50Mb', label: 'W5 idle RSS, 50 clients (MB)', better: 'lower', digits: 1 },
+  { key: 'w5.rssAnonIdle0Mb', label: 'W5 idle private memory (RssAnon), 0 clients (MB)', better: 'lower', digits: 1 },
+  { key: 'w5.rssAnonIdle50Mb', label: 'W5 idle private memory (RssAnon), 50 clients (MB)', better: 'lower', digits: 1 }
 ]
 
 /** The median of every metric per broker. */

@@ -61,7 +61,7 @@ async function accepting (port: number, child: ChildProcess, tail: () => string)
 }
 
 /** Start a broker of the given kind with its data in `dir` (a fresh directory). */
-export async function launchTarget (name: TargetName, dir: string, options: { cpuProfDir?: string, hubBin?: string | null } = {}): Promise<Target> {
+export async function launchTarget (name: TargetName, dir: string, options: { cpuProfDir?: string, hubBin?: string | null, hubSet?: readonly string[] } = {}): Promise<Target> {
   const port = await freePort()
   let command: string
   let args: string[]
@@ -74,7 +74,7 @@ export async function launchTarget (name: TargetName, dir: string, options: { cp
     command = process.execPath
     const prof = options.cpuProfDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir]
     args = name === 'hub'
-      ? [...prof, options.hubBin ?? HUB_BIN, ...hubArgs(join(dir, 'data'), port), '--log-level', 'warn']
+      ? [...prof, options.hubBin ?? HUB_BIN, ...hubArgs(join(dir, 'data'), port), '--log-level', 'warn', ...(options.hubSet ?? []).flatMap((kv) => ['--set', kv])]
       : [...prof, PLAIN_AEDES, '--data-dir', join(dir, 'data'), '--mqtt-host', '127.0.0.1', '--mqtt-port', String(port)]
   }
   let child: ChildProcess | null = null

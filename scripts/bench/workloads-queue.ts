@@ -1,6 +1,6 @@
 /** W4 (queue for an offline persistent subscriber, restarts) and W5 (connect storms, idle memory). */
 import { chunks, MB, type Figures, type WorkloadContext } from './workload-context.js'
-import { rssBytes } from './proc-stats.js'
+import { cpuSeconds, rssAnonBytes, rssBytes } from './proc-stats.js'
 import { type ConnectResult, type QueueResult, type Task } from './tasks.js'
 
 const TOPIC = 'bench/w4/queue'
@@ -34,7 +34,9 @@ export async function offlineQueue (ctx: WorkloadContext): Promise<Figures> {
   const { target } = ctx
   await one(ctx, { kind: 'queue-init', port: target.port, clientId: SUBSCRIBER, topic: TOPIC })
   const queued = await fill(ctx, n, 'a')
+  const cpu0 = cpuSeconds(target.pid())
   const drained = await drain(ctx, n, 'a')
+  const drainCpuMs = (cpuSeconds(target.pid()) - cpu0) * 1000
   ctx.log(`  W4 enqueue ${Math.round(n / (queued.ms / 1000))} msg/s, drain ${Math.round(drained.ms)} ms (${drained.count}/${n})`)
 
   await fill(ctx, n, 'b')
@@ -50,6 +52,7 @@ export async function offlineQueue (ctx: WorkloadContext): Promise<Figures> {
   return {
     'w4.enqueuePerSec': n / (queued.ms / 1000),
     'w4.drainMs': drained.ms,
+    'w4.drainBrokerCpuMs': drainCpuMs,
     'w4.drainReceived': drained.count,
     'w4.drainInOrder': drained.inOrder ? 1 : 0,
     'w4.gracefulRecovered': graceful.count,
@@ -72,21 +75,30 @@ async function storm (ctx: WorkloadContext, n: number, measure?: () => void): Pr
   }
 }
 
-/** W5: idle RSS with 0 clients, 50 simultaneous connects (then idle RSS with them), 500 simultaneous connects. */
+/**
+ * W5: idle RSS with 0 clients; 50 simultaneous connects on the fresh broker (then idle RSS with
+ * them), 50 again once they left, 500 simultaneous connects.
+ */
 export async function connects (ctx: WorkloadContext): Promise<Figures> {
   const pid = ctx.target.pid()
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS))
   const idle0 = rssBytes(pid)
+  const anon0 = rssAnonBytes(pid)
   let idle50 = Number.NaN
-  const c50 = await storm(ctx, 50, () => { idle50 = rssBytes(pid) })
+  let anon50 = Number.NaN
+  const c50 = await storm(ctx, 50, () => { idle50 = rssBytes(pid); anon50 = rssAnonBytes(pid) })
+  const warm50 = await storm(ctx, 50)
   const c500 = await storm(ctx, 500)
-  ctx.log(`  W5 50 connects ${c50.ms.toFixed(1)} ms, 500 connects ${c500.ms.toFixed(1)} ms, RSS idle ${(idle0 / MB).toFixed(1)} MB, with 50 clients ${(idle50 / MB).toFixed(1)} MB`)
+  ctx.log(`  W5 50 connects ${c50.ms.toFixed(1)} ms (again: ${warm50.ms.toFixed(1)} ms), 500 connects ${c500.ms.toFixed(1)} ms, RSS idle ${(idle0 / MB).toFixed(1)} MB, with 50 clients ${(idle50 / MB).toFixed(1)} MB`)
   return {
     'w5.connect50Ms': c50.ms,
     'w5.connect50Failed': c50.failed,
+    'w5.connect50AgainMs': warm50.ms,
     'w5.connect500Ms': c500.ms,
     'w5.connect500Failed': c500.failed,
     'w5.rssIdle0Mb': idle0 / MB,
-    'w5.rssIdle50Mb': idle50 / MB
+    'w5.rssIdle50Mb': idle50 / MB,
+    'w5.rssAnonIdle0Mb': anon0 / MB,
+    'w5.rssAnonIdle50Mb': anon50 / MB
   }
 }
