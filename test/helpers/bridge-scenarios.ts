@@ -164,6 +164,13 @@ export async function scenarioNoRetainedReplay (t: Test, factory: HubFactory, ki
   const device = await hub.device('device-replay')
   await subscribe(device.client, `${prefix}settings/#`)
   await device.seen.atLeast(1)
+  // Barrier: the bridge acknowledged the retained message to the cloud right after storing it; a
+  // message sent afterwards on the same connection, once seen by the cloud, proves that the cloud
+  // has read that PUBACK too. Without it, stopping the cloud can catch the PUBACK in flight, and
+  // the cloud then rightly redelivers the message (at least once), which this test would count as a replay.
+  await subscribe(app.client, `${prefix}barrier`)
+  await device.client.publishAsync(`${prefix}barrier`, envelope('barrier-replay', salonId), { qos: 1 })
+  await app.seen.atLeast(1, (m) => m.topic === `${prefix}barrier`)
   await cloud.mosquitto.stop()
   await hub.waitForStatus((s) => s.state === 'offline', 'offline')
   await cloud.mosquitto.start()
