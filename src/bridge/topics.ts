@@ -3,6 +3,7 @@
  */
 import { ConfigError } from '../errors.js'
 import { type BridgeDirection, type BridgeTopicConfig } from '../config/sections/bridge.js'
+import { isValidFilter, topicMatches as matchesFilter } from '../auth/topic-filter.js'
 
 /** A forwarded filter with `{salonId}` replaced and checked to stay inside the salon. */
 export interface TopicRule {
@@ -24,32 +25,8 @@ export function hubStatusTopic (salonId: string): string {
   return `salon/${salonId}/hub/status`
 }
 
-/** True when `filter` is a syntactically valid MQTT topic filter [MQTT-4.7.1-1] [MQTT-4.7.1-2] [MQTT-4.7.1-3]. */
-export function isValidFilter (filter: string): boolean {
-  if (filter.length === 0 || filter.includes('\u0000')) return false
-  const levels = filter.split('/')
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i] as string
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return false
-    if (level.includes('+') && level !== '+') return false
-  }
-  return true
-}
-
-/** True when `topic` (a topic name, no wildcards) matches `filter` [MQTT-4.7.1-2] [MQTT-4.7.1-3]. */
-export function matchesFilter (filter: string, topic: string): boolean {
-  const f = filter.split('/')
-  const t = topic.split('/')
-  // [MQTT-4.7.2-1] wildcards at the first level do not match topics starting with $
-  if (topic.startsWith('$') && (f[0] === '#' || f[0] === '+')) return false
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i]
-    if (level === '#') return true
-    if (i >= t.length) return false
-    if (level !== '+' && level !== t[i]) return false
-  }
-  return f.length === t.length
-}
+// Topic syntax and matching are the ACL's (one implementation for the whole hub).
+export { isValidFilter, topicMatches as matchesFilter } from '../auth/topic-filter.js'
 
 /** A salonId is used as one topic level; it cannot be empty or hold separators or wildcards. */
 export function isValidSalonId (salonId: string): boolean {
