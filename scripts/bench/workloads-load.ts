@@ -48,6 +48,7 @@ export async function salonLoad (ctx: WorkloadContext): Promise<Figures> {
     'w1.duplicates': sum((r) => r.duplicates),
     'w1.unacked': sum((r) => r.sent - r.acked),
     'w1.brokerCpuPct': (cpu / wall) * 100,
+    'w1.brokerCpuUsPerDelivery': (cpu * 1e6) / Math.max(1, sum((r) => r.received)),
     'w1.brokerRssMaxMb': rssMax / MB,
     'w1.clientCpuPct': (outcomes.reduce((n, o) => n + o.cpuMs, 0) / 1000 / wall) * 100
   }
@@ -78,6 +79,8 @@ export async function throughput (ctx: WorkloadContext): Promise<Figures> {
       out[`w2.q${qos}.${n}to${n}.msgPerSec`] = r.rate
       out[`w2.q${qos}.${n}to${n}.brokerCpuPct`] = brokerCpuPct
       out[`w2.q${qos}.${n}to${n}.clientCpuPct`] = r.clientCpuPct
+      // CPU per message is what contention on a shared machine distorts least
+      out[`w2.q${qos}.${n}to${n}.brokerCpuUsPerMsg`] = (brokerCpuPct / 100) / r.rate * 1e6
       if (qos === 0) out[`w2.q0.${n}to${n}.lost`] = r.lost
       ctx.log(`  W2 QoS ${qos} ${n}→${n}: ${Math.round(r.rate)} msg/s (broker CPU ${Math.round(brokerCpuPct)}%, clients ${Math.round(r.clientCpuPct)}%)`)
     }
@@ -104,5 +107,5 @@ export async function fanOut (ctx: WorkloadContext): Promise<Figures> {
   const outcomes = await ctx.pool.round<CountResult>(tasks)
   const brokerCpuPct = ((cpuSeconds(pid) - cpu0) / ((nowMs() - t0) / 1000)) * 100
   const deliveries = outcomes.reduce((s, o) => s + o.result.received, 0) / (durationMs / 1000)
-  return { 'w3.deliveriesPerSec': deliveries, 'w3.msgPerSec': deliveries / subs.length, 'w3.brokerCpuPct': brokerCpuPct }
+  return { 'w3.deliveriesPerSec': deliveries, 'w3.msgPerSec': deliveries / subs.length, 'w3.brokerCpuPct': brokerCpuPct, 'w3.brokerCpuUsPerDelivery': (brokerCpuPct / 100) / deliveries * 1e6 }
 }
