@@ -75,7 +75,7 @@ export function checkPacket (type: number, flags: number, body: Uint8Array): Vio
 }
 
 /** How many body bytes a check needs: all of SUBSCRIBE and UNSUBSCRIBE, a CONNECT up to its flags, a PUBLISH's topic and packet id. */
-function needed (type: number, length: number, head: readonly number[]): number {
+function needed (type: number, length: number, head: ArrayLike<number>): number {
   if (type === SUBSCRIBE || type === UNSUBSCRIBE) return length
   const prefix = head.length >= 2 ? (((head[0] as number) << 8) | (head[1] as number)) : -1
   if (type === CONNECT) return Math.min(length, prefix < 0 ? 2 : 4 + prefix)
@@ -116,6 +116,16 @@ export class PacketConformance {
         this.#checked = false
         this.#state = 'body'
       } else {
+        if (!this.#checked && this.#head.length === 0) {
+          // the common case: what the check needs is all in this chunk, checked in place without a copy
+          const view = chunk.subarray(i, i + Math.min(this.#remaining, chunk.length - i))
+          const need = needed(this.#type, this.#length, view)
+          if (view.length >= need) {
+            this.#checked = true
+            const verdict = need === 0 ? null : checkPacket(this.#type, this.#flags, view.subarray(0, need))
+            if (verdict !== null) return verdict
+          }
+        }
         if (!this.#checked) {
           while (i < chunk.length && this.#remaining > 0 && this.#head.length < needed(this.#type, this.#length, this.#head)) {
             this.#head.push(chunk[i++] as number)
