@@ -82,8 +82,8 @@ export function spawnHub (t: Test, args: readonly string[], env: Record<string, 
     lines,
     stderr: () => err,
     line,
-    ready: async (ms = 15000) => (await line((l) => l.msg === 'ready', ms, 'the ready line')).ports as { mqtt: number, ws: number | null, tls: number | null, http: number | null },
-    exited: async (ms = 15000) => {
+    ready: async (ms = 30000) => (await line((l) => l.msg === 'ready', ms, 'the ready line')).ports as { mqtt: number, ws: number | null, tls: number | null, http: number | null },
+    exited: async (ms = 30000) => {
       let timer: NodeJS.Timeout | undefined
       try {
         return await Promise.race([exited(), new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`hub did not exit within ${ms} ms`)), ms) })])
