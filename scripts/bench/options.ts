@@ -45,7 +45,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --w3-seconds N        seconds of fan-out (default 10)
   --w4-messages N       messages queued for the offline subscriber (default 10000)
   --workers N           client processes (default 5)
-  --out FILE            JSON result (default bench-results/bench-<time>.json)
+  --out FILE            JSON result (default scripts/bench/results/bench-<time>.json)
   --profile             also profile the hub under W2 QoS 1 10→10 (node --cpu-prof)
   --profile-only        only the profile
   --profile-workload W  w2 (default: QoS 1 10→10) or w1 (salon load)
@@ -107,7 +107,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
     w3Seconds: num('w3-seconds', 10, 2),
     w4Messages: num('w4-messages', 10000, 2000),
     workers: num('workers', 5, 5),
-    out: raw.get('out') ?? `bench-results/bench-${stamp}.json`,
+    out: raw.get('out') ?? `scripts/bench/results/bench-${stamp}.json`,
     profile: flag('profile') || flag('profile-only'),
     profileOnly: flag('profile-only'),
     profileWorkload: list('profile-workload', ['w1', 'w2'] as const, ['w2'])[0] === 'w1' ? 'w1' : 'w2',
