@@ -1,7 +1,7 @@
 // Defect 1: is a QoS 1 PUBACK (or QoS 2 PUBREC) sent only after the message is stored for every matching persistent session, so that SIGKILL at the acknowledgement loses nothing?
 import t from 'tap'
 import { startTarget } from '../helpers/process.js'
-import { collect, connect } from '../helpers/mqtt.js'
+import { connect, connectCollecting } from '../helpers/mqtt.js'
 
 const TRIALS = 5
 
@@ -23,8 +23,7 @@ for (const qos of [1, 2] as const) {
       await proc.exited()
       pub.end(true)
       ;({ proc, port } = await startTarget(t, dataDir))
-      const back = await connect(t, port, { clientId: 'store-app-1', clean: false })
-      const got = collect(back)
+      const { client: back, got } = await connectCollecting(t, port, { clientId: 'store-app-1', clean: false })
       try {
         const [m] = await got.next(1, 10000)
         if (m?.payload === `sig-${trial}`) survived++

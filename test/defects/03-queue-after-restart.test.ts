@@ -1,7 +1,7 @@
 // Defect 3: does an offline session's queue come back complete and in order after any number of graceful restarts (aedes-persistence-level keys it by an in-memory counter)?
 import t from 'tap'
 import { startTarget } from '../helpers/process.js'
-import { collect, connect } from '../helpers/mqtt.js'
+import { connect, connectCollecting } from '../helpers/mqtt.js'
 
 t.test('four graceful restarts with the subscriber offline: all 200 queued messages arrive in order', async (t) => {
   const dataDir = `${t.testdir()}/data`
@@ -22,8 +22,7 @@ t.test('four graceful restarts with the subscriber offline: all 200 queued messa
     t.equal(await proc.exited(), 0, `restart ${cycle}: graceful exit`)
     ;({ proc, port } = await startTarget(t, dataDir))
   }
-  const back = await connect(t, port, { clientId: 'check-in-1', clean: false })
-  const got = collect(back)
+  const { got } = await connectCollecting(t, port, { clientId: 'check-in-1', clean: false })
   let messages
   try {
     messages = await got.next(expected.length, 10000)

@@ -3,7 +3,7 @@ import { connect as netConnect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import t from 'tap'
 import { startTarget } from '../helpers/process.js'
-import { collect, connect } from '../helpers/mqtt.js'
+import { collect, connect, connectCollecting } from '../helpers/mqtt.js'
 
 function raw (port: number): Promise<Socket> {
   const s = netConnect(port, '127.0.0.1')
@@ -62,8 +62,7 @@ t.test('an offline session\'s queue is bounded at limits.maxQueuedMessages (1000
   for (let i = 0; i < total; i += 500) {
     await Promise.all(Array.from({ length: Math.min(500, total - i) }, (_, k) => pub.publishAsync('salon/s1/tickets/updated', String(i + k), { qos: 1 })))
   }
-  const back = await connect(t, port, { clientId: 'tablet-away', clean: false })
-  const inbox = collect(back)
+  const { got: inbox } = await connectCollecting(t, port, { clientId: 'tablet-away', clean: false })
   const messages = await inbox.next(10000, 30000)
   // the marker proves the queue has been drained: nothing more was kept
   await pub.publishAsync('salon/s1/marker', 'end', { qos: 1 })

@@ -1,7 +1,7 @@
 // Does every QoS 1 and QoS 2 message acknowledged just before a SIGKILL reach its offline persistent subscriber, in order, over three consecutive kill-and-restart cycles?
 import t from 'tap'
 import { startTarget } from '../helpers/process.js'
-import { collect, connect } from '../helpers/mqtt.js'
+import { collect, connect, connectCollecting } from '../helpers/mqtt.js'
 
 const BURST = 150
 
@@ -29,8 +29,7 @@ for (const qos of [1, 2] as const) {
       ;({ proc, port } = await startTarget(t, dataDir))
     }
 
-    const back = await connect(t, port, { clientId: 'store-app-sub', clean: false })
-    const got = collect(back)
+    const { got } = await connectCollecting(t, port, { clientId: 'store-app-sub', clean: false })
     const messages = await got.next(expected.length, 20000)
     t.equal(messages.length, 3 * BURST, 'every acknowledged message arrived')
     t.same(messages.map((m) => m.payload), expected, 'in publish order, across the three restarts')
@@ -60,8 +59,7 @@ t.test('a retained message and a persistent subscription acknowledged just befor
   const pub = await connect(t, port, { clientId: 'pub' })
   for (let cycle = 0; cycle < 3; cycle++) await pub.publishAsync(`salon/s1/turns/${cycle}`, `turn-${cycle}`, { qos: 1 })
   for (let cycle = 0; cycle < 3; cycle++) {
-    const c = await connect(t, port, { clientId: `tablet-${cycle}`, clean: false })
-    const q = collect(c)
+    const { got: q } = await connectCollecting(t, port, { clientId: `tablet-${cycle}`, clean: false })
     const [m] = await q.next(1)
     t.equal(m?.payload, `turn-${cycle}`, `tablet-${cycle}'s subscription survived the kills`)
   }
