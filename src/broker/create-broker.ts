@@ -8,6 +8,7 @@ import { type AccessPolicy } from './access.js'
 import { createBrokerMetrics, type BrokerMetrics } from './broker-metrics.js'
 import { type AedesClient, type AedesPacket } from './client-internals.js'
 import { createDeliver } from './deliver.js'
+import { drainQueue } from './drain-queue.js'
 import { createHooks, handled, identities, type HookContext } from './hooks.js'
 import { type LocalPort } from './local-port.js'
 import { CONNACK_UNACCEPTABLE_PROTOCOL, PacketConformance } from './packet-conformance.js'
@@ -101,6 +102,8 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
       client.conn.destroy()
     }
   }
+
+  sessions.setDrainer((client, reader) => drainQueue(client as AedesClient, reader, deliveryContext))
 
   const handle = (stream: Duplex, req?: unknown): void => {
     const client = (aedes.handle as unknown as (s: Duplex, r?: unknown) => AedesClient)(stream, req)

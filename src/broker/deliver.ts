@@ -45,7 +45,20 @@ export function grantedQos (subscriptions: Readonly<Record<string, { qos: number
   return qos === 2 ? 2 : qos === 1 ? 1 : 0
 }
 
-function nextMessageId (client: AedesClient): number {
+/** A queued message the drain has sent: a live copy of the same message reaching delivery later is dropped. */
+export function markSent (client: AedesClient, counter: number): void {
+  remember(stateOf(client), counter)
+}
+
+function remember (state: ClientState, counter: number): boolean {
+  if (state.recent.has(counter)) return false
+  state.recent.add(counter)
+  if (state.recent.size > RECENT) state.recent.delete(state.recent.values().next().value as number)
+  return true
+}
+
+/** The next packet id of a connection, as aedes numbers them (1 to 65535, then 1 again). */
+export function nextMessageId (client: AedesClient): number {
   const id = client._nextId
   client._nextId = id >= 65535 ? 1 : id + 1
   return id
@@ -78,11 +91,7 @@ export function createDeliver (client: AedesClient, ctx: DeliveryContext): Deliv
     if (packet.nl === true && packet.clientId === client.id) return
     if (!ctx.forward(client, packet)) return
     const state = stateOf(client)
-    if (packet.brokerId !== null && packet.brokerCounter > 0) {
-      if (state.recent.has(packet.brokerCounter)) return
-      state.recent.add(packet.brokerCounter)
-      if (state.recent.size > RECENT) state.recent.delete(state.recent.values().next().value as number)
-    }
+    if (packet.brokerId !== null && packet.brokerCounter > 0 && !remember(state, packet.brokerCounter)) return
     const qos = Math.min(packet.qos, grantedQos(client.subscriptions, packet.topic)) as 0 | 1 | 2
     state.waiting.push(() => send(client, ctx, packet, qos))
     run(state)

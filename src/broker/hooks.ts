@@ -170,13 +170,7 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
     process.nextTick(cb, null, sub)
   }
 
-  // aedes calls this only when it sends a persistent session's queue (the hub's own delivery
-  // function checks the policy itself), so what it lets through is counted as sent here
-  function authorizeForward (client: AedesClient, packet: AedesPacket): AedesPacket | null {
-    if (!policy.forward(identities.get(client) ?? null, packet.topic)) return null
-    if (packet.cmd === 'publish' && !client.clean) metrics.messagesOut.inc({ qos: String(packet.qos) })
-    return packet
-  }
-
-  return { preConnect, authenticate, authorizePublish, authorizeSubscribe, authorizeForward }
+  // No authorizeForward: the hub's own delivery (deliver.ts) and queue drain (drain-queue.ts)
+  // check the policy on every message they send, live or queued.
+  return { preConnect, authenticate, authorizePublish, authorizeSubscribe }
 }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { decodePacket, encodePacket, padCounter, type StoredPacket } from './codec.js'
 import { type GroupCommit } from './group-commit.js'
 import { ClientQueue, entriesToDrop, type QueueEntry } from './queue-index.js'
+import { QueueReader } from './queue-reader.js'
 import { RetainedIndex } from './retained-index.js'
 import { SubscriptionIndex, type SubscriptionRecord } from './subscription-index.js'
 import { type MemoryTruth } from './repair.js'
@@ -21,6 +22,9 @@ export interface AedesPacketLike {
   messageId?: number | undefined
   clientId?: string | undefined
 }
+
+/** Writes a reconnecting session's queue; resolves when it is drained, or the connection or session is gone. */
+export type Drainer = (client: { id: string }, reader: QueueReader) => Promise<void>
 
 /** Bounds of one session's queue. */
 export interface QueueLimits { maxMessages: number, maxBytes: number, policy: 'drop-oldest' | 'drop-new' }
@@ -78,8 +82,8 @@ export class SessionStore {
   readonly #incoming = new Map<string, Map<number, StoredPacket>>()
   readonly #wills = new Map<string, StoredPacket & { runId: string }>()
   readonly #willsDeleting = new Map<string, StoredPacket & { runId: string }>()
-  /** Per draining session: counters yielded to aedes that it has not taken yet (outgoingUpdate), and the drain to wake. */
-  readonly #inFlight = new Map<string, { counters: Set<number>, wake: (() => void) | null }>()
+  /** The broker's drain of a reconnecting session's queue (aedes' `emptyQueue` step then waits for it). */
+  #drainer: Drainer | null = null
   readonly #writer: GroupCommit
   readonly #db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
   readonly #limits: QueueLimits
@@ -115,7 +119,12 @@ export class SessionStore {
     const counterBuf = await db.meta.get('counter')
     let counter = counterBuf === undefined ? 0 : counterBuf.readDoubleBE(0)
     const store = new SessionStore(db, writer, limits, brokerId, counter)
-    for await (const [key, value] of db.retained.iterator()) store.retained.set({ ...decodePacket(value), topic: key })
+    for await (const [key, value] of db.retained.iterator()) {
+      const p = decodePacket(value)
+      // a retained message keeps its counter: a new message must never reuse it (delivery drops repeats by counter)
+      counter = Math.max(counter, p.brokerCounter)
+      store.retained.set({ ...p, topic: key })
+    }
     for await (const [key, value] of db.subs.iterator()) {
       const cut = key.indexOf(':')
       store.subscriptions.add(dec(key.slice(0, cut)), JSON.parse(value.toString('utf8')) as SubscriptionRecord)
@@ -218,7 +227,9 @@ export class SessionStore {
         q.add({ counter, topic: packet.topic, qos: effective, bytes, messageId: undefined, pubrel: false })
         added.push({ clientId, counter })
       }
-      if (counter > this.#persistedCounter) {
+      // Only queue entries and retained messages carry the counter across a restart (open() takes
+      // the highest of them): a message queued for nobody needs no write, and no fsync.
+      if (counter > this.#persistedCounter && (added.length > 0 || packet.retain === true)) {
         this.#persistedCounter = counter
         const buf = Buffer.allocUnsafe(8)
         buf.writeDoubleBE(counter)
@@ -400,16 +411,6 @@ export class SessionStore {
   }
 
   async outgoingUpdate (client: { id: string }, packet: AedesPacketLike): Promise<void> {
-    try {
-      await this.#outgoingUpdate(client, packet)
-    } finally {
-      // aedes writes the packet right after this resolves: the drain may now hand over to live delivery
-      const inFlight = this.#inFlight.get(client.id)
-      if (inFlight !== undefined && inFlight.counters.delete(packet.brokerCounter ?? -1) && inFlight.counters.size === 0) inFlight.wake?.()
-    }
-  }
-
-  async #outgoingUpdate (client: { id: string }, packet: AedesPacketLike): Promise<void> {
     const q = this.queues.get(client.id)
     if (q === undefined) return
     if (packet.cmd === 'pubrel') {
@@ -435,66 +436,57 @@ export class SessionStore {
     return entry === undefined ? undefined : { cmd: 'publish', topic: entry.topic, qos: entry.qos, messageId: packet.messageId ?? 0, brokerId: this.brokerId, brokerCounter: counter }
   }
 
-  /** The session's queue in commit order, including what is queued while it drains. */
+  /** Set by the broker: it writes a reconnecting session's queue itself (see `src/broker/drain-queue.ts`). */
+  setDrainer (drainer: Drainer): void { this.#drainer = drainer }
+
+  /**
+   * aedes' `emptyQueue` step asks for the queue as a stream and writes it one message per
+   * event-loop turn, through a promise per message (about 100 µs each). The hub's drainer writes
+   * it in batches instead; the stream aedes gets stays empty and ends when the drain has, so the
+   * connection counts as connected only then, as before.
+   */
   outgoingStream (client: { id: string }): Readable {
-    const readable: Readable = stream(this.#drain(client.id, () => readable.destroyed))
+    const q = this.queues.get(client.id)
+    const drainer = this.#drainer
+    if (q === undefined || drainer === null) return stream([])
+    const owner = q.drainOwner ?? Symbol('drain')
+    q.drainOwner = owner
+    const readable = new Readable({ objectMode: true, read () {} })
+    drainer(client, new QueueReader(q, owner, {
+      current: () => this.queues.get(client.id) === q,
+      read: async (entries) => {
+        // the read must see the writes already issued for these entries
+        await this.#writer.flush()
+        return await this.#db.queue.getMany(entries.map((e) => this.#queueKey(client.id, e.counter)))
+      }
+    })).then(() => { readable.push(null) }, (err: unknown) => { readable.destroy(err instanceof Error ? err : new Error(String(err))) })
+      .finally(() => { if (q.drainOwner === owner) q.drainOwner = null })
     return readable
   }
 
-  async * #drain (clientId: string, destroyed: () => boolean): AsyncGenerator<AedesPacketLike> {
+  /**
+   * Give queued messages the packet ids they are sent with. QoS 2 ids are written (one durable
+   * batch) before the caller sends: a restart resends the same id [MQTT-4.3.3].
+   */
+  async assignMessageIds (clientId: string, items: ReadonlyArray<{ entry: QueueEntry, packet: StoredPacket, messageId: number }>): Promise<void> {
     const q = this.queues.get(clientId)
     if (q === undefined) return
-    const owner = q.drainOwner ?? Symbol('drain')
-    q.drainOwner = owner
-    const inFlight = { counters: new Set<number>(), wake: null as (() => void) | null }
-    this.#inFlight.set(clientId, inFlight)
-    try {
-      const batch: QueueEntry[] = []
-      const yielded = new Set<number>()
-      let it = q.entries.values()
-      for (;;) {
-        batch.length = 0
-        for (let r = it.next(); !r.done; r = it.next()) {
-          if (yielded.has(r.value.counter)) continue
-          batch.push(r.value)
-          if (batch.length === 64) break
-        }
-        if (batch.length === 0) {
-          // The stream reads ahead of aedes' writes: while aedes still holds yielded packets,
-          // a message going out live would overtake them [MQTT-4.6.0-6]. Wait until aedes has
-          // taken them all, then look again (an exhausted Map iterator sees no new entries).
-          if (inFlight.counters.size > 0) {
-            if (destroyed() || q.drainOwner !== owner || this.queues.get(clientId) !== q) return
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, 50)
-              inFlight.wake = () => { clearTimeout(timer); setImmediate(resolve) }
-            })
-            inFlight.wake = null
-            it = q.entries.values()
-            continue
-          }
-          // Synchronously after seeing the end: from here on, new messages go out live.
-          if (q.drainOwner === owner) q.drainOwner = null
-          return
-        }
-        await this.#writer.flush()
-        const values = await this.#db.queue.getMany(batch.map((e) => this.#queueKey(clientId, e.counter)))
-        for (let i = 0; i < batch.length; i++) {
-          const entry = batch[i] as QueueEntry
-          const value = values[i]
-          yielded.add(entry.counter)
-          if (value === undefined || q.entries.get(entry.counter) !== entry) continue
-          const p = decodePacket(value)
-          inFlight.counters.add(entry.counter)
-          yield entry.pubrel
-            ? { cmd: 'pubrel', topic: entry.topic, messageId: entry.messageId ?? 0, brokerId: p.brokerId, brokerCounter: entry.counter }
-            : { cmd: 'publish', topic: p.topic, payload: p.payload, qos: entry.qos, retain: false, dup: entry.messageId !== undefined, brokerId: p.brokerId, brokerCounter: entry.counter, ...(entry.messageId !== undefined ? { messageId: entry.messageId } : {}), ...(p.clientId !== undefined ? { clientId: p.clientId } : {}) }
-        }
-      }
-    } finally {
-      if (this.#inFlight.get(clientId) === inFlight) this.#inFlight.delete(clientId)
-      if (q.drainOwner === owner) q.drainOwner = null
+    const ops: StoreOperation[] = []
+    for (const { entry, packet, messageId } of items) {
+      if (q.entries.get(entry.counter) !== entry) continue
+      q.setMessageId(entry, messageId)
+      if (entry.qos === 2) ops.push({ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(clientId, entry.counter), value: encodePacket({ ...packet, messageId }) })
     }
+    if (ops.length > 0) await this.#writer.write(ops, true)
+  }
+
+  /** Drop a queued message the session may no longer receive (the ACL on delivery refused it). */
+  async discardQueued (clientId: string, entry: QueueEntry): Promise<void> {
+    const q = this.queues.get(clientId)
+    if (q === undefined || q.entries.get(entry.counter) !== entry) return
+    q.delete(entry.counter)
+    // not durable on its own, as a delete after PUBACK: a power cut brings it back to be refused again
+    await this.#writer.write([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, entry.counter) }], false)
   }
 
   async incomingStorePacket (client: { id: string }, packet: AedesPacketLike): Promise<void> {
