@@ -92,7 +92,7 @@ export function createDeliver (client: AedesClient, ctx: DeliveryContext): Deliv
     if (!ctx.forward(client, packet)) return
     const state = stateOf(client)
     if (packet.brokerId !== null && packet.brokerCounter > 0 && !remember(state, packet.brokerCounter)) return
-    const qos = Math.min(packet.qos, grantedQos(client.subscriptions, packet.topic)) as 0 | 1 | 2
+    const qos = packet.qos === 0 ? 0 : Math.min(packet.qos, grantedQos(client.subscriptions, packet.topic)) as 0 | 1 | 2
     state.waiting.push(() => send(client, ctx, packet, qos))
     run(state)
   }

@@ -59,6 +59,8 @@ export class SubscriptionIndex {
    */
   matchByClient (topic: string): Map<string, { qos: 0 | 1 | 2, nl: boolean }> {
     const out = new Map<string, { qos: 0 | 1 | 2, nl: boolean }>()
+    // no persistent session: nothing to split the topic for
+    if (this.#byClient.size === 0) return out
     const dollar = topic.startsWith('$')
     for (const value of this.#trie.match(topic)) {
       const cut = value.indexOf(SEP)
