@@ -9,7 +9,8 @@ import { startMqttListeners, type MqttListeners, type MqttPorts } from '../liste
 import { createLogger, type Logger } from '../log/logger.js'
 import { Metrics } from '../metrics/metrics.js'
 import { openStore, type Store } from '../store/open-store.js'
-import { type Bridge } from '../bridge/index.js'
+// `import type` keeps the bridge (and mqtt.js) unloaded until parts.ts imports it; see there.
+import type { Bridge } from '../bridge/index.js'
 import { type Registry } from '../registry/index.js'
 import { type LevelDeviceRegistry } from '../auth/device-registry.js'
 import { type Throttle } from '../auth/throttle.js'

@@ -9,7 +9,9 @@ import { OPEN_MODE_WARNING } from '../auth/open-authenticator.js'
 import { createThrottle, type Throttle } from '../auth/throttle.js'
 import { type HubBroker } from '../broker/create-broker.js'
 import { type LocalPort } from '../broker/local-port.js'
-import { createBridge, type Bridge } from '../bridge/index.js'
+// `import type`, not `import { type ... }`: with verbatimModuleSyntax the latter still emits
+// `import {} from`, which would load the bridge and mqtt.js (about 18 MB of RSS) on every start.
+import type { Bridge } from '../bridge/index.js'
 import { type HubConfig } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
 import { type HttpPlugin } from '../http/server.js'
@@ -43,6 +45,8 @@ export async function startBridgePart (config: HubConfig, salonId: string, store
   // closes the device connections, and a message the hub acknowledges in between must still be
   // in the outbox (it is sent after the next start).
   const local: LocalPort = { publish: async (m) => { await broker.local.publish(m) }, addSink: (sink) => { broker.local.addSink(sink); return () => {} } }
+  // Loaded only here: a hub without bridge.url never loads mqtt.js.
+  const { createBridge } = await import('../bridge/index.js')
   const bridge = createBridge({ config: config.bridge, salonId, db: store.sublevel('bridge'), local, log: log.child({ component: 'bridge' }), metrics })
   bridge.on('status', (s) => { emit({ component: 'bridge', state: s.state, detail: { since: s.since, lastError: s.lastError, outbox: s.outbox } }) })
   await bridge.start()

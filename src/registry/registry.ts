@@ -10,7 +10,7 @@ import { registrationPlan, type RegistrationPlan } from './plan.js'
 import { registryMetrics, type RegistryMetrics } from './registry-metrics.js'
 import { RetryQueue } from './retry-queue.js'
 import { deviceRow, hubRow, type DeviceRow } from './rows.js'
-import { createSupabaseTable, RegistryWriteError, type TableWriter } from './supabase-table.js'
+import { lazySupabaseTable, RegistryWriteError, type TableWriter } from './table-writer.js'
 import { type AdvertisedPorts, type Registry, type RegistryFailure, type RegistryState, type RegistryStatus } from './types.js'
 
 /** What `createRegistry` needs from the hub. */
@@ -79,17 +79,9 @@ class HubRegistry extends EventEmitter implements Registry {
     this.#metrics.up.set(0)
     this.#metrics.lastSuccess.set(0)
     this.#metrics.consecutiveFailures.set(0)
-    let plan = registrationPlan(options.config, options.salonId)
-    let writer: TableWriter | null = null
-    if (plan.enabled) {
-      try {
-        writer = createSupabaseTable({ url: plan.url, key: plan.key, table: options.config.table, timeoutMs: options.config.requestTimeoutMs })
-      } catch (err) {
-        plan = { enabled: false, reason: `cannot create the Supabase client: ${err instanceof Error ? err.message : String(err)}`, severity: 'error', salonId: plan.salonId, deviceId: plan.deviceId }
-      }
-    }
+    const plan = registrationPlan(options.config, options.salonId)
     this.#plan = plan
-    this.#writer = writer
+    this.#writer = plan.enabled ? lazySupabaseTable({ url: plan.url, key: plan.key, table: options.config.table, timeoutMs: options.config.requestTimeoutMs }) : null
     this.#state = plan.enabled ? 'starting' : 'off'
     this.#reason = plan.enabled ? null : plan.reason
   }

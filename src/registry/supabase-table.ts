@@ -1,22 +1,10 @@
 import { createClient, type SupabaseClientOptions } from '@supabase/supabase-js'
 import WebSocket from 'ws'
-import { MangoError } from '../errors.js'
-import { ON_CONFLICT, type DeviceRow, type HubRow } from './rows.js'
+import { ON_CONFLICT } from './rows.js'
+import { RegistryWriteError, type TableOptions, type TableWriter } from './table-writer.js'
 
-/** A write to Supabase failed: network error or timeout (`status` null), or an HTTP error status. */
-export class RegistryWriteError extends MangoError {
-  readonly status: number | null
-  constructor (status: number | null, message: string, options?: { cause?: unknown }) {
-    super('MANGO_ERR_REGISTRY', message, options)
-    this.status = status
-  }
-}
-
-/** The one thing the registry does with Supabase: upsert a complete row, keyed by (salon_id, device_id). */
-export interface TableWriter {
-  /** Resolves once the row is written; rejects with a `RegistryWriteError` otherwise. */
-  upsert (row: HubRow | DeviceRow, signal?: AbortSignal): Promise<void>
-}
+// Re-exported for the callers that import the error with the writer that throws it.
+export { RegistryWriteError } from './table-writer.js'
 
 const MAX_MESSAGE = 200
 
@@ -44,12 +32,7 @@ function describeFailure (status: number, error: { message?: string, details?: s
  * `accessToken`, which also keeps supabase-js from creating its auth client (session storage,
  * refresh timers): the hub is a server process, not a signed-in user.
  */
-export function createSupabaseTable (options: {
-  readonly url: string
-  readonly key: string
-  readonly table: string
-  readonly timeoutMs: number
-}): TableWriter {
+export function createSupabaseTable (options: TableOptions): TableWriter {
   const key = options.key
   const client = createClient(options.url, key, {
     accessToken: async () => key,

@@ -44,6 +44,14 @@ t.test('the supervisor module loads only Node built-ins and its own small files:
   t.ok([...bare].every((s) => s.startsWith('node:')), `only node: built-ins (${[...bare].join(', ')})`)
 })
 
+t.test('the command statically loads neither the bridge with mqtt.js nor supabase-js: a hub without bridge.url or registry.supabaseUrl never pays their memory', async (t) => {
+  const { files, bare } = importGraph(join(DIST, 'bin/mango-broker.js'))
+  const relative = [...files].map((f) => f.slice(DIST.length))
+  t.ok(relative.includes('lifecycle/hub.js') && relative.includes('registry/registry.js'), 'the graph reaches the hub and the registry')
+  t.same(relative.filter((f) => f.startsWith('bridge/') || f === 'registry/supabase-table.js'), [], 'no bridge module, no Supabase table writer')
+  t.same([...bare].filter((s) => s === 'mqtt' || s.startsWith('@supabase/')), [], `no mqtt or @supabase package (${[...bare].sort().join(', ')})`)
+})
+
 t.test('the package entry exports the in-process API, the supervisor, the IPC protocol and the envelope', async (t) => {
   const pkg = JSON.parse(readFileSync(join(DIST, '../package.json'), 'utf8')) as { exports: { '.': { default: string } } }
   t.equal(pkg.exports['.'].default, './dist/index.js')
