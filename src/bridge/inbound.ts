@@ -1,7 +1,7 @@
 /**
  * Cloud to hub: each message from the cloud subscription is published into the local hub with its
  * retain flag and QoS, unless it is an echo of our own publish or a redelivery (same topic and
- * envelope id inside the dedupe window), or not ours to forward. The returned promise resolves
+ * envelope id inside the dedupe window), a retained value the hub already holds, or not ours to forward. The returned promise resolves
  * after the local hub committed the message; only then does mqtt.js send the PUBACK.
  */
 import { type IPublishPacket } from 'mqtt'
@@ -41,6 +41,13 @@ export function createInbound (o: InboundOptions): (packet: IPublishPacket) => P
       return
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)
+    // The value the hub already retains, sent again: a cloud that replays its retained messages
+    // (a session it lost, a resubscription without Retain Handling) would show every device the
+    // same state twice, and a payload without an envelope id has no other way to be recognised.
+    if (packet.retain && payload.length > 0 && o.local.retained(topic)?.equals(payload) === true) {
+      o.duplicate(topic)
+      return
+    }
     const id = envelopeId(payload)
     const key = id === null ? null : dedupeKey(topic, id)
     const now = o.now()

@@ -134,7 +134,8 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
 
   const local: LocalPort = {
     publish: async (message) => { await active.publish(message, { origin: 'bridge' }) },
-    addSink: (sink) => active.addSink(sink)
+    addSink: (sink) => active.addSink(sink),
+    retained: (topic) => sessions.retained.get(topic)?.payload
   }
 
   return {

@@ -28,4 +28,6 @@ export interface LocalPort {
   publish (message: LocalMessage): Promise<void>
   /** Register a sink; returns the function that removes it. */
   addSink (sink: DurableSink): () => void
+  /** The payload the hub retains for a topic, if any. */
+  retained (topic: string): Buffer | undefined
 }

@@ -44,7 +44,7 @@ export async function startBridgePart (config: HubConfig, salonId: string, store
   // The sink stays registered until the broker is gone: close() stops the bridge before the broker
   // closes the device connections, and a message the hub acknowledges in between must still be
   // in the outbox (it is sent after the next start).
-  const local: LocalPort = { publish: async (m) => { await broker.local.publish(m) }, addSink: (sink) => { broker.local.addSink(sink); return () => {} } }
+  const local: LocalPort = { publish: async (m) => { await broker.local.publish(m) }, addSink: (sink) => { broker.local.addSink(sink); return () => {} }, retained: (topic) => broker.local.retained(topic) }
   // Loaded only here: a hub without bridge.url never loads mqtt.js.
   const { createBridge } = await import('../bridge/index.js')
   const bridge = createBridge({ config: config.bridge, salonId, db: store.sublevel('bridge'), local, log: log.child({ component: 'bridge' }), metrics })

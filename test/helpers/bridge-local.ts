@@ -71,6 +71,7 @@ export async function startLocalHub (dir: string): Promise<LocalHub> {
   })
   const port = (server.address() as AddressInfo).port
   const injected: LocalMessage[] = []
+  const retained = new Map<string, Buffer>()
 
   const hub: LocalHub = {
     port,
@@ -86,11 +87,17 @@ export async function startLocalHub (dir: string): Promise<LocalHub> {
             (err?: Error) => { if (err !== undefined && err !== null) reject(err); else resolve() })
         })
         injected.push(message)
+        if (message.retain) {
+          if (message.payload.length === 0) retained.delete(message.topic)
+          else retained.set(message.topic, message.payload)
+        }
       },
       addSink: (sink) => {
         sinks.add(sink)
         return () => { sinks.delete(sink) }
-      }
+      },
+      // what the bridge injected as retained (device publishes do not reach the bridge's dedupe in these tests)
+      retained: (topic) => retained.get(topic)
     },
     close: async () => {
       await new Promise<void>((resolve) => { broker.close(() => { resolve() }) })
