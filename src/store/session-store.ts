@@ -35,6 +35,8 @@ export type DropListener = (clientId: string, dropped: number, reason: 'drop-old
 /** A durable plan for one message: the writes, and how to undo the memory side if they fail. */
 export interface PublishPlan {
   readonly ops: StoreOperation[]
+  /** The counter of the queued copies this plan writes; 0 when it queues none. */
+  readonly queued: number
   rollback (): void
 }
 
@@ -84,6 +86,8 @@ export class SessionStore {
   readonly #willsDeleting = new Map<string, StoredPacket & { runId: string }>()
   /** The broker's drain of a reconnecting session's queue (aedes' `emptyQueue` step then waits for it). */
   #drainer: Drainer | null = null
+  /** Counters of queued copies whose write is still in the group commit: a drain must flush before reading them. */
+  readonly #unwritten = new Set<number>()
   readonly #writer: GroupCommit
   readonly #db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
   readonly #limits: QueueLimits
@@ -238,6 +242,7 @@ export class SessionStore {
     }
     return {
       ops,
+      queued: added.length > 0 ? (packet.brokerCounter ?? 0) : 0,
       // memory back to what it was before this plan (the store's truth while LevelDB recovers)
       rollback: () => {
         for (const { clientId, counter } of added) this.queues.get(clientId)?.delete(counter)
@@ -255,10 +260,15 @@ export class SessionStore {
   async commit (plan: PublishPlan, durable: boolean, extra: readonly StoreOperation[] = []): Promise<void> {
     const ops = extra.length === 0 ? plan.ops : [...plan.ops, ...extra]
     if (ops.length === 0) return
-    await this.#writer.write(ops, durable, () => {
-      plan.rollback()
-      this.#undoExtra(extra)
-    })
+    if (plan.queued > 0) this.#unwritten.add(plan.queued)
+    try {
+      await this.#writer.write(ops, durable, () => {
+        plan.rollback()
+        this.#undoExtra(extra)
+      })
+    } finally {
+      if (plan.queued > 0) this.#unwritten.delete(plan.queued)
+    }
     for (const op of extra) if (op.sublevel === this.#db.wills) this.#willsDeleting.delete(dec(op.key))
   }
 
@@ -455,8 +465,8 @@ export class SessionStore {
     drainer(client, new QueueReader(q, owner, {
       current: () => this.queues.get(client.id) === q,
       read: async (entries) => {
-        // the read must see the writes already issued for these entries
-        await this.#writer.flush()
+        // the read must see the queued copies' writes; most were written long ago
+        if (entries.some((e) => this.#unwritten.has(e.counter))) await this.#writer.flush()
         return await this.#db.queue.getMany(entries.map((e) => this.#queueKey(client.id, e.counter)))
       }
     })).then(() => { readable.push(null) }, (err: unknown) => { readable.destroy(err instanceof Error ? err : new Error(String(err))) })
