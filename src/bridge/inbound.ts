@@ -1,8 +1,9 @@
 /**
  * Cloud to hub: each message from the cloud subscription is published into the local hub with its
  * retain flag and QoS, unless it is an echo of our own publish or a redelivery (same topic and
- * envelope id inside the dedupe window), a retained value the hub already holds, or not ours to forward. The returned promise resolves
- * after the local hub committed the message; only then does mqtt.js send the PUBACK.
+ * envelope id inside the dedupe window), a retained value the hub already holds, or not ours to
+ * forward. The returned promise resolves after the local hub committed the message; only then
+ * does mqtt.js send the PUBACK.
  */
 import { type IPublishPacket } from 'mqtt'
 import { type LocalPort } from '../broker/local-port.js'
