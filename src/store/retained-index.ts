@@ -16,12 +16,6 @@ export class RetainedIndex {
 
   get (topic: string): StoredPacket | undefined { return this.#byTopic.get(topic) }
 
-  /** Put back what a topic held before a write that failed. */
-  restore (topic: string, packet: StoredPacket | undefined): void {
-    if (packet === undefined) this.#byTopic.delete(topic)
-    else this.#byTopic.set(topic, packet)
-  }
-
   /** Retained messages matching any of the filters, each once [MQTT-3.3.1-6], `$` topics only for filters that name them [MQTT-4.7.2-1]. */
   * match (filters: readonly string[]): Generator<StoredPacket> {
     const matchers = filters.map((f) => ({ dollar: f.startsWith('$'), m: new QlobberTrue(QLOBBER_OPTIONS).add(f) }))

@@ -37,6 +37,8 @@ export interface PublishPlan {
   readonly ops: StoreOperation[]
   /** The counter of the queued copies this plan writes; 0 when it queues none. */
   readonly queued: number
+  /** The retained value this plan sets (an empty payload clears the topic); it becomes visible once written. */
+  readonly retained: StoredPacket | null
   rollback (): void
 }
 
@@ -189,21 +191,21 @@ export class SessionStore {
   /**
    * Plan the durable writes of one published message: retained set/clear, a queued copy for
    * every persistent session with a matching QoS > 0 subscription (queue bounds applied), and
-   * the high-water mark of the packet counter so ids never repeat after a restart. Memory is
-   * updated now, so the next plan sees it; `rollback` undoes the additions if the write fails.
+   * the high-water mark of the packet counter so ids never repeat after a restart. The queues in
+   * memory are updated now, so the next plan sees them; `rollback` undoes that if the write fails.
+   * The retained value changes in memory only once it is written (`commit`): a device that
+   * subscribes while it is being stored must not get it as retained and then again live.
    */
   planPublish (packet: AedesPacketLike, options: { skipQueueFor?: string } = {}): PublishPlan {
     const ops: StoreOperation[] = []
     const added: Array<{ clientId: string, counter: number }> = []
     const dropped: Array<{ clientId: string, entries: QueueEntry[] }> = []
     const qos = clampQos(packet.qos)
-    let retainedBefore: StoredPacket | undefined | null = null
+    let retained: StoredPacket | null = null
     if (packet.retain === true) {
-      retainedBefore = this.retained.get(packet.topic)
-      const stored = toStored(packet, qos, this.brokerId)
-      if (stored.payload.length === 0) ops.push({ type: 'del', sublevel: this.#db.retained, key: packet.topic })
-      else ops.push({ type: 'put', sublevel: this.#db.retained, key: packet.topic, value: encodePacket({ ...stored, retain: true, messageId: undefined }) })
-      this.retained.set(stored)
+      retained = toStored(packet, qos, this.brokerId)
+      if (retained.payload.length === 0) ops.push({ type: 'del', sublevel: this.#db.retained, key: packet.topic })
+      else ops.push({ type: 'put', sublevel: this.#db.retained, key: packet.topic, value: encodePacket({ ...retained, retain: true, messageId: undefined }) })
     }
     if (qos > 0) {
       const counter = packet.brokerCounter ?? 0
@@ -243,11 +245,11 @@ export class SessionStore {
     return {
       ops,
       queued: added.length > 0 ? (packet.brokerCounter ?? 0) : 0,
+      retained,
       // memory back to what it was before this plan (the store's truth while LevelDB recovers)
       rollback: () => {
         for (const { clientId, counter } of added) this.queues.get(clientId)?.delete(counter)
         for (const { clientId, entries } of dropped) this.#queue(clientId).restore(entries)
-        if (retainedBefore !== null) this.retained.restore(packet.topic, retainedBefore)
       }
     }
   }
@@ -269,6 +271,8 @@ export class SessionStore {
     } finally {
       if (plan.queued > 0) this.#unwritten.delete(plan.queued)
     }
+    // batches are written in issue order, so the last retained value written is the one kept
+    if (plan.retained !== null) this.retained.set(plan.retained)
     for (const op of extra) if (op.sublevel === this.#db.wills) this.#willsDeleting.delete(dec(op.key))
   }
 
