@@ -314,10 +314,8 @@ export class SessionStore {
     if (q === undefined || q.entries.get(entry.counter) !== entry) return
     q.setMessageId(entry, messageId)
     if (entry.qos !== 2) return
-    const key = this.#queueKey(clientId, entry.counter)
-    const value = await this.#db.queue.get(key)
-    if (value === undefined) return
-    await this.#writer.write([{ type: 'put', sublevel: this.#db.queue, key, value: encodePacket({ ...decodePacket(value), messageId }) }], true)
+    const value = await this.#db.queue.get(this.#queueKey(clientId, entry.counter))
+    if (value !== undefined) await this.assignMessageIds(clientId, [{ entry, packet: decodePacket(value), messageId }])
   }
 
   /** Read access to what memory holds, for rewriting keys LevelDB may have wrong after a failure (repair.ts). */
@@ -443,11 +441,10 @@ export class SessionStore {
   async outgoingClearMessageId (client: { id: string }, packet: AedesPacketLike): Promise<AedesPacketLike | undefined> {
     const q = this.queues.get(client.id)
     const counter = q?.byMessageId.get(packet.messageId ?? -1)
-    if (q === undefined || counter === undefined) return undefined
-    const entry = q.delete(counter)
-    // not durable on its own: losing a delete to a power cut means one more delivery (QoS 1 allows it)
-    await this.#writer.write([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter) }], false)
-    return entry === undefined ? undefined : { cmd: 'publish', topic: entry.topic, qos: entry.qos, messageId: packet.messageId ?? 0, brokerId: this.brokerId, brokerCounter: counter }
+    const entry = counter === undefined ? undefined : q?.entries.get(counter)
+    if (entry === undefined) return undefined
+    await this.discardQueued(client.id, entry)
+    return { cmd: 'publish', topic: entry.topic, qos: entry.qos, messageId: packet.messageId ?? 0, brokerId: this.brokerId, brokerCounter: entry.counter }
   }
 
   /** Set by the broker: it writes a reconnecting session's queue itself (see `src/broker/drain-queue.ts`). */
@@ -494,12 +491,13 @@ export class SessionStore {
     if (ops.length > 0) await this.#writer.write(ops, true)
   }
 
-  /** Drop a queued message the session may no longer receive (the ACL on delivery refused it). */
+  /** Remove a message from a session's queue: acknowledged (PUBACK), or refused by the ACL on delivery. */
   async discardQueued (clientId: string, entry: QueueEntry): Promise<void> {
     const q = this.queues.get(clientId)
     if (q === undefined || q.entries.get(entry.counter) !== entry) return
     q.delete(entry.counter)
-    // not durable on its own, as a delete after PUBACK: a power cut brings it back to be refused again
+    // Not durable on its own: a power cut can bring it back, to be delivered once more (QoS 1
+    // allows it) or refused again.
     await this.#writer.write([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, entry.counter) }], false)
   }
 
