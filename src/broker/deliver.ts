@@ -18,6 +18,8 @@ const RECENT = 1024
 
 interface ClientState {
   readonly recent: Set<number>
+  /** Payload buffers of the live messages sent since the last SUBSCRIBE began (one buffer per publish; see `createDeliver`). */
+  live: WeakSet<Buffer>
   /** Deliveries waiting behind an asynchronous one, so a connection's messages leave in order. */
   readonly waiting: Array<() => Promise<void> | undefined>
   busy: boolean
@@ -28,7 +30,7 @@ const states = new WeakMap<AedesClient, ClientState>()
 function stateOf (client: AedesClient): ClientState {
   let s = states.get(client)
   if (s === undefined) {
-    s = { recent: new Set(), waiting: [], busy: false }
+    s = { recent: new Set(), live: new WeakSet(), waiting: [], busy: false }
     states.set(client, s)
   }
   return s
@@ -57,6 +59,11 @@ function remember (state: ClientState, counter: number): boolean {
   return true
 }
 
+/** A SUBSCRIBE begins: its retained messages are compared with what goes out live from now on (a later subscription gets them again [MQTT-3.8.4-3]). */
+export function subscribing (client: AedesClient): void {
+  stateOf(client).live = new WeakSet()
+}
+
 /** The next packet id of a connection, as aedes numbers them (1 to 65535, then 1 again). */
 export function nextMessageId (client: AedesClient): number {
   const id = client._nextId
@@ -81,7 +88,8 @@ function run (state: ClientState): void {
  * connection. It differs from aedes 1.2 in three ways, each a defect found here:
  * - duplicates are dropped by exact message counter, not by "counter lower than the last seen"
  *   (aedes' `dedupe` dropped messages that reached delivery out of counter order, moscajs/aedes#955);
- * - one copy goes out at the highest QoS of all matching subscriptions [MQTT-3.3.5-1];
+ * - one copy goes out at the highest QoS of all matching subscriptions [MQTT-3.3.5-1], and a
+ *   retained message that a new subscription already got live is not sent again as retained;
  * - a persistent session that is still draining its queue gets the message from the queue, in
  *   order, not live ahead of what waited; and it never blocks the broker on a slow reader.
  */
@@ -92,6 +100,12 @@ export function createDeliver (client: AedesClient, ctx: DeliveryContext): Deliv
     if (!ctx.forward(client, packet)) return
     const state = stateOf(client)
     if (packet.brokerId !== null && packet.brokerCounter > 0 && !remember(state, packet.brokerCounter)) return
+    // aedes sends the retained messages of a new subscription as fresh packets without a broker id
+    // (so no counter to compare) after SUBACK; a retained message published in between has already
+    // gone out live on the new subscription, with the very payload buffer the retained copy carries
+    if (packet.brokerId === null && packet.retain) {
+      if (state.live.has(packet.payload)) return
+    } else state.live.add(packet.payload)
     const qos = packet.qos === 0 ? 0 : Math.min(packet.qos, grantedQos(client.subscriptions, packet.topic)) as 0 | 1 | 2
     state.waiting.push(() => send(client, ctx, packet, qos))
     run(state)

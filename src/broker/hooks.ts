@@ -5,6 +5,7 @@ import { REFUSED, type SessionStore } from '../store/session-store.js'
 import { type AccessPolicy } from './access.js'
 import { type AedesClient, type AedesPacket } from './client-internals.js'
 import { type PublishPipeline } from './publish-pipeline.js'
+import { subscribing } from './deliver.js'
 import { type BrokerMetrics } from './broker-metrics.js'
 
 type Callback<T = unknown> = (err: Error | null, result?: T) => void
@@ -147,6 +148,7 @@ export function createHooks (ctx: HookContext): Record<string, unknown> {
   // filters after it be persisted in their original form (refused `salon/B/#`, un-narrowed `#`),
   // the Aedes leak this hook exists to close. Deferred, every filter is marked or narrowed first.
   function authorizeSubscribe (client: AedesClient, sub: { topic: string, qos: number, [REFUSED]?: boolean }, cb: (err: Error | null, sub?: unknown) => void): void {
+    subscribing(client)
     const verdict = policy.subscribe(identities.get(client) ?? null, sub.topic)
     if (!verdict.ok) {
       sub[REFUSED] = true

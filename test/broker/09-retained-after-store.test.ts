@@ -39,3 +39,15 @@ t.test('subscribing while retained values are being published: each value reache
   t.same(payloads, [...new Set(payloads)], `no value twice (${payloads.join(' ')})`)
   t.same(payloads, [...payloads].sort(), 'in publish order')
 })
+
+t.test('a message received live is sent again as retained to a later subscription [MQTT-3.8.4-3]', async (t) => {
+  const { ports } = await startHub(t)
+  const pub = await openSession(t, { port: ports.mqtt, clientId: 'store-app' })
+  const sub = await openSession(t, { port: ports.mqtt, clientId: 'check-in' })
+  await sub.client.subscribeAsync('salon/s1/waitlist/current', { qos: 1 })
+  await pub.client.publishAsync('salon/s1/waitlist/current', 'list', { qos: 1, retain: true })
+  await sub.next(1)
+  await sub.client.subscribeAsync('salon/s1/waitlist/+', { qos: 1 })
+  const got = await sub.next(2)
+  t.same(got.map((m) => [m.payload, m.retain]), [['list', false], ['list', true]], 'live once, then as retained for the new subscription')
+})
