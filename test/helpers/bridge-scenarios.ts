@@ -178,7 +178,9 @@ export async function scenarioNoRetainedReplay (t: Test, factory: HubFactory, ki
   const app2 = await cloud.app('app-replay-2')
   await app2.client.publishAsync(`${prefix}settings/sentinel`, 'sentinel', { qos: 1 })
   const got = await device.seen.atLeast(2)
-  t.same(got.map((m) => [m.payload, m.retain]), [['plain retained, no envelope', true], ['sentinel', false]],
+  // The first copy is retained when the hub had stored the cloud's message before the device
+  // subscribed, and live when the device subscribed while it was being stored: either way, once.
+  t.same(got.map((m) => m.payload), ['plain retained, no envelope', 'sentinel'],
     kind === 'v5'
       ? 'the retained message reached the device once: the resubscription uses Retain Handling 1'
       : 'the retained message reached the device once: with the session kept, the bridge did not subscribe again')
