@@ -20,8 +20,18 @@ export interface PipelineBroker {
  * One message's way through the hub, in named steps:
  * `[stamp, plan (retained + session queues + sinks + inbound QoS 2 record), commit, emit]`.
  * For QoS 1 and 2 the commit is durable (fsync, group commit) and completes before the caller
- * acknowledges the publisher; live subscribers get the message only after it is stored, so a
- * crash can never show a device a message that a restart then forgets.
+ * acknowledges the publisher, so nothing a device saw acknowledged is lost.
+ *
+ * When live subscribers get it depends on what a crash before the fsync would do:
+ * - a QoS 1 message that is not retained goes out live while it is being stored. If the hub dies
+ *   first, its publisher was not acknowledged and sends it again: a duplicate, which QoS 1
+ *   allows. Mosquitto forwards the same way, and the fsync stays out of the delivery latency;
+ * - a QoS 2 message goes out only once stored: a resent one must not be delivered twice;
+ * - a retained message goes out only once stored: its value becomes the retained one then, and a
+ *   device subscribing in between gets it one way or the other (see `SessionStore.commit`);
+ * - while LevelDB writes fail, nothing goes out before it is stored;
+ * - the bridge's outbox (sinks) always takes it only once stored.
+ * One publisher's messages go out in the order they came, across QoS levels.
  */
 export class PublishPipeline {
   readonly #broker: PipelineBroker
@@ -71,14 +81,19 @@ export class PublishPipeline {
     }
     // the write is queued now (group commit keeps it in order); the emit waits for the previous message of the same publisher
     const stored = this.#sessions.commit(plan, packet.qos > 0, extra)
-    const done = Promise.all([stored, before]).then(() => {
-      for (const { sink, message } of taken) sink.committed(message)
-      this.#emit(packet)
-    })
-    const tail = done.catch(noop)
+    // batches complete in issue order, so the sinks learn of their messages in the order they took them
+    const sunk = taken.length === 0 ? stored : stored.then(() => { for (const { sink, message } of taken) sink.committed(message) })
+    let emitted: Promise<void>
+    if (packet.qos === 1 && !packet.retain && !this.#sessions.failing) {
+      if (before === undefined) {
+        this.#emit(packet)
+        emitted = Promise.resolve()
+      } else emitted = before.then(() => { this.#emit(packet) })
+    } else emitted = Promise.all([stored, before]).then(() => { this.#emit(packet) })
+    const tail = emitted.catch(noop)
     this.#tails.set(key, tail)
     void tail.then(() => { if (this.#tails.get(key) === tail) this.#tails.delete(key) })
-    await done
+    await Promise.all([sunk, emitted])
     return packet
   }
 

@@ -161,6 +161,9 @@ export class SessionStore {
 
   get counter (): number { return this.#counter }
 
+  /** True while LevelDB writes fail (until recovery has reopened it): nothing new can be stored. */
+  get failing (): boolean { return this.#writer.failing }
+
   #queue (clientId: string): ClientQueue {
     let q = this.queues.get(clientId)
     if (q === undefined) {
