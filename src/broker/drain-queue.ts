@@ -27,18 +27,17 @@ export async function drainQueue (client: AedesClient, reader: QueueReader, ctx:
     const batch = await reader.next(BATCH)
     if (batch === null || batch.length === 0) return
     const sendable: Array<QueuedMessage & { messageId: number, dup: boolean }> = []
-    const discarded: Array<Promise<void>> = []
     for (const item of batch) {
       const { entry, packet } = item
       // the ACL on delivery (it reads the topic): a session restored under stricter rules
       if (!entry.pubrel && !ctx.forward(client, packet as unknown as AedesPacket)) {
-        discarded.push(ctx.sessions.discardQueued(client.id, entry))
+        ctx.sessions.discardQueued(client.id, entry)
         continue
       }
       // sent before, in this connection or an earlier one: same id, DUP set [MQTT-4.4.0-1]
       sendable.push({ ...item, messageId: entry.messageId ?? nextMessageId(client), dup: entry.messageId !== undefined })
     }
-    await Promise.all([...discarded, ctx.sessions.assignMessageIds(client.id, sendable.filter((m) => !m.dup))])
+    await ctx.sessions.assignMessageIds(client.id, sendable.filter((m) => !m.dup))
     if (!open(client) || !reader.current) return
     client.conn.cork()
     try {

@@ -446,7 +446,7 @@ export class SessionStore {
     const counter = q?.byMessageId.get(packet.messageId ?? -1)
     const entry = counter === undefined ? undefined : q?.entries.get(counter)
     if (entry === undefined) return undefined
-    await this.discardQueued(client.id, entry)
+    this.discardQueued(client.id, entry)
     return { cmd: 'publish', topic: entry.topic, qos: entry.qos, messageId: packet.messageId ?? 0, brokerId: this.brokerId, brokerCounter: entry.counter }
   }
 
@@ -494,14 +494,19 @@ export class SessionStore {
     if (ops.length > 0) await this.#writer.write(ops, true)
   }
 
-  /** Remove a message from a session's queue: acknowledged (PUBACK), or refused by the ACL on delivery. */
-  async discardQueued (clientId: string, entry: QueueEntry): Promise<void> {
+  /**
+   * Remove a message from a session's queue: acknowledged (PUBACK), or refused by the ACL on
+   * delivery. Memory, the store's truth, changes now; the delete goes to LevelDB deferred, with
+   * a later batch. It is not awaited: aedes reads a connection's next packets only once this one
+   * is handled. Not durable: a crash within a few milliseconds, or a power cut, can bring the
+   * message back, to be delivered once more (QoS 1 allows it), or a PUBREL resent (QoS 2), or
+   * refused again.
+   */
+  discardQueued (clientId: string, entry: QueueEntry): void {
     const q = this.queues.get(clientId)
     if (q === undefined || q.entries.get(entry.counter) !== entry) return
     q.delete(entry.counter)
-    // Not durable on its own: a power cut can bring it back, to be delivered once more (QoS 1
-    // allows it) or refused again.
-    await this.#writer.write([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, entry.counter) }], false)
+    void this.#writer.defer([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, entry.counter) }])
   }
 
   async incomingStorePacket (client: { id: string }, packet: AedesPacketLike): Promise<void> {
