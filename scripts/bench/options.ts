@@ -26,7 +26,7 @@ export interface BenchOptions {
   /** Only profile (no comparison). */
   readonly profileOnly: boolean
   /** The load profiled: W2 QoS 1 10→10 (default) or W1. */
-  readonly profileWorkload: 'w1' | 'w2'
+  readonly profileWorkload: 'w1' | 'w2' | 'w4'
   /** The hub's entry point (default: this checkout's `dist/bin/mango-broker.js`), to compare a build. */
   readonly hubBin: string | null
   /** Extra `--set KEY=VALUE` for the hub (experiments such as store.fsync=false; the figures then are not the defaults'). */
@@ -48,7 +48,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --out FILE            JSON result (default scripts/bench/results/bench-<time>.json)
   --profile             also profile the hub under W2 QoS 1 10→10 (node --cpu-prof)
   --profile-only        only the profile
-  --profile-workload W  w2 (default: QoS 1 10→10) or w1 (salon load)
+  --profile-workload W  w2 (default: QoS 1 10→10), w1 (salon load) or w4 (the queue drain alone)
   --hub-bin FILE        benchmark another build of the hub (default dist/bin/mango-broker.js)
   --hub-set K=V,...     extra hub settings for an experiment (e.g. store.fsync=false)
 Every option can also be set as MANGO_BENCH_<NAME> (e.g. MANGO_BENCH_REPS=5); flags win.`
@@ -110,7 +110,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
     out: raw.get('out') ?? `scripts/bench/results/bench-${stamp}.json`,
     profile: flag('profile') || flag('profile-only'),
     profileOnly: flag('profile-only'),
-    profileWorkload: list('profile-workload', ['w1', 'w2'] as const, ['w2'])[0] === 'w1' ? 'w1' : 'w2',
+    profileWorkload: list('profile-workload', ['w1', 'w2', 'w4'] as const, ['w2'])[0] ?? 'w2',
     hubBin: raw.get('hub-bin') ?? null,
     hubSet: (raw.get('hub-set') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '')
   }

@@ -7,6 +7,7 @@ import { type BenchOptions } from './options.js'
 import { type WorkerPool } from './pool.js'
 import { launchTarget } from './targets.js'
 import { pairs, salonLoad } from './workloads-load.js'
+import { offlineDrain } from './workloads-queue.js'
 
 export type ProfileSummary = ReturnType<typeof summarizeProfile> & { readonly workload: string, readonly figure: string }
 
@@ -26,10 +27,16 @@ export async function profileHub (pool: WorkerPool, options: BenchOptions, log: 
       if (options.profileWorkload === 'w1') {
         const f = await salonLoad({ pool, options, target, log })
         figure = `p50 ${(f['w1.p50Ms'] ?? 0).toFixed(1)} ms, p99 ${(f['w1.p99Ms'] ?? 0).toFixed(1)} ms, CPU ${(f['w1.brokerCpuPct'] ?? 0).toFixed(0)}%`
+      } else if (options.profileWorkload === 'w4') {
+        const drained = await offlineDrain({ pool, options, target, log }, async (during) => {
+          fromUs = monotonicUs()
+          try { return await during() } finally { toUs = monotonicUs() }
+        })
+        figure = `${drained.count} messages drained in ${Math.round(drained.ms)} ms`
       } else {
         figure = `${Math.round((await pairs({ pool, options, target, log }, 1, 10)).rate)} msg/s`
       }
-      toUs = monotonicUs()
+      if (options.profileWorkload !== 'w4') toUs = monotonicUs()
     } finally {
       // the profile is written when the process exits normally (SIGTERM → graceful stop)
       await target.stop()
@@ -37,11 +44,13 @@ export async function profileHub (pool: WorkerPool, options: BenchOptions, log: 
     const files = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'))
     if (files.length === 0) throw new Error('the hub wrote no .cpuprofile')
     const profile = JSON.parse(await readFile(join(profDir, files[0] as string), 'utf8')) as CpuProfile
-    return { ...summarizeProfile(sliceProfile(profile, fromUs, toUs)), workload: options.profileWorkload === 'w1' ? 'W1 salon load' : 'W2 QoS 1 10→10', figure }
+    return { ...summarizeProfile(sliceProfile(profile, fromUs, toUs)), workload: PROFILED[options.profileWorkload], figure }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
+
+const PROFILED = { w1: 'W1 salon load', w2: 'W2 QoS 1 10→10', w4: 'W4 reconnect drain' } as const
 
 /** The summary as text lines. */
 export function profileText (p: ProfileSummary): string {

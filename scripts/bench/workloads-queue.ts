@@ -25,6 +25,14 @@ async function drain (ctx: WorkloadContext, expected: number, tag: string): Prom
   return one<QueueResult>(ctx, { kind: 'queue-drain', port: ctx.target.port, clientId: SUBSCRIBER, batch: tag, expected, idleMs: ctx.options.quick ? 3000 : 5000, capMs: 300_000 })
 }
 
+/** W4's first part only, for the profile: queue the messages, then `measure` frames the drain alone. */
+export async function offlineDrain (ctx: WorkloadContext, measure: (during: () => Promise<QueueResult>) => Promise<QueueResult>): Promise<QueueResult> {
+  const n = ctx.options.w4Messages
+  await one(ctx, { kind: 'queue-init', port: ctx.target.port, clientId: SUBSCRIBER, topic: TOPIC })
+  await fill(ctx, n, 'a')
+  return await measure(async () => await drain(ctx, n, 'a'))
+}
+
 /**
  * W4: 10,000 QoS 1 messages queued for an offline persistent subscriber: enqueue rate, drain on
  * reconnect; then again across a graceful restart and across a SIGKILL, counting what came back.

@@ -2,12 +2,23 @@ import { StoreError } from '../errors.js'
 import { type Db, type StoreOperation, type Sublevel } from './types.js'
 
 interface Waiter {
+  /** The writes; for a range, the deletes it stands for (remembered as dirty if it fails). */
   readonly ops: readonly StoreOperation[]
   readonly durable: boolean
   /** Puts the memory side back as it was before these writes (publish plans). */
   readonly undo: (() => void) | undefined
+  /** Written as one range clear of the sublevel instead of its `ops` (see {@link GroupCommit.deferRange}). */
+  readonly range?: { readonly sublevel: Sublevel, readonly gte: string, lte: string }
+  /** Handed to LevelDB (or given up): it can no longer be extended. */
+  taken?: boolean
   resolve (): void
   reject (err: Error): void
+}
+
+/** A deferred range clear still gathering keys; see {@link GroupCommit.deferRange}. */
+export interface DeferredRange {
+  /** Extend the range up to `lte`, a key above all it covers, adding the delete it stands for; false once it is on its way to LevelDB. */
+  extend (lte: string, op: StoreOperation): boolean
 }
 
 /** Keys, per sublevel, whose bytes on disk may differ from what memory holds. */
@@ -74,25 +85,48 @@ export class GroupCommit {
    * Queue non-durable operations that need not be written soon (deletes after PUBACK): they go
    * with the next batch, or in one of their own after {@link DEFER_MS}. A batch costs about
    * 80 µs of CPU however small it is; one per PUBACK was the largest cost of draining a queue.
+   * Nobody waits for them (memory is the truth meanwhile), so they come without a promise.
    */
-  defer (ops: readonly StoreOperation[]): Promise<void> {
-    return this.#queue({ ops, durable: false, undo: undefined }, false)
+  defer (ops: readonly StoreOperation[]): void {
+    this.#enqueue({ ops, durable: false, undo: undefined, resolve: noop, reject: noop }, false)
+  }
+
+  /**
+   * A deferred delete of every key of `sublevel` from `gte` up to a key that grows with
+   * {@link DeferredRange.extend} while it waits: written as one range clear after the batch it
+   * goes with, in place of one delete per key (a session acknowledging its queue in order). The
+   * caller guarantees that no key in the range is live, and that none is written again.
+   */
+  deferRange (sublevel: Sublevel, gte: string, op: StoreOperation): DeferredRange {
+    const ops = [op]
+    const waiter: Waiter = { ops, durable: false, undo: undefined, range: { sublevel, gte, lte: gte }, resolve: noop, reject: noop }
+    this.#enqueue(waiter, false)
+    return {
+      extend: (lte, next) => {
+        if (waiter.taken === true || waiter.range === undefined) return false
+        waiter.range.lte = lte
+        ops.push(next)
+        return true
+      }
+    }
   }
 
   #queue (write: Pick<Waiter, 'ops' | 'durable' | 'undo'>, urgent: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter = { ...write, resolve, reject }
-      if (this.failing) {
-        this.#undo(waiter, false)
-        this.#settle(waiter)
-        return
-      }
-      this.#pending.push(waiter)
-      if (urgent) {
-        this.#urgent = true
-        this.#schedule()
-      } else this.#deferred()
-    })
+    return new Promise<void>((resolve, reject) => { this.#enqueue({ ...write, resolve, reject }, urgent) })
+  }
+
+  #enqueue (waiter: Waiter, urgent: boolean): void {
+    if (this.failing) {
+      waiter.taken = true
+      this.#undo(waiter, false)
+      this.#settle(waiter)
+      return
+    }
+    this.#pending.push(waiter)
+    if (urgent) {
+      this.#urgent = true
+      this.#schedule()
+    } else this.#deferred()
   }
 
   /** Resolves when everything queued so far has been written (or, while failing, given up). */
@@ -158,6 +192,7 @@ export class GroupCommit {
     const group = this.#pending
     this.#pending = []
     this.#urgent = false
+    for (const w of group) w.taken = true
     if (this.#deferTimer !== null) {
       clearTimeout(this.#deferTimer)
       this.#deferTimer = null
@@ -169,9 +204,11 @@ export class GroupCommit {
     }
     this.#writing = true
     const ops: StoreOperation[] = []
+    const ranges: Array<NonNullable<Waiter['range']>> = []
     let durable = false
     for (const w of group) {
-      for (const op of w.ops) ops.push(op)
+      if (w.range !== undefined) ranges.push(w.range)
+      else for (const op of w.ops) ops.push(op)
       durable ||= w.durable
     }
     const done = (err?: Error): void => {
@@ -187,6 +224,7 @@ export class GroupCommit {
         const waiting = this.#pending
         this.#pending = []
         this.#urgent = false
+        for (const w of waiting) w.taken = true
         // memory back in reverse issue order (a later plan's rollback first), then settle in issue order
         for (let i = waiting.length - 1; i >= 0; i--) this.#undo(waiting[i] as Waiter, false)
         for (let i = group.length - 1; i >= 0; i--) this.#undo(group[i] as Waiter, true)
@@ -197,22 +235,26 @@ export class GroupCommit {
       if (this.#urgent) this.#run()
       else if (this.#pending.length > 0) this.#deferred()
     }
-    if (ops.length === 0) {
+    if (ops.length === 0 && ranges.length === 0) {
       queueMicrotask(() => done())
       return
     }
     // A chained batch: abstract-level's array form costs about 4× the main-thread time (about
     // 200 µs for 10 puts and 10 deletes, against 55), as classic-level reads every operation's
     // properties back from JavaScript objects in C++.
-    let written: Promise<void>
+    let written: Promise<void> = Promise.resolve()
     let batch: ReturnType<Db['batch']> | undefined
     try {
-      batch = this.#db.batch()
-      for (const op of ops) {
-        if (op.type === 'put') batch.put(op.key, op.value, { sublevel: op.sublevel })
-        else batch.del(op.key, { sublevel: op.sublevel })
+      if (ops.length > 0) batch = this.#db.batch()
+      if (batch !== undefined) {
+        for (const op of ops) {
+          if (op.type === 'put') batch.put(op.key, op.value, { sublevel: op.sublevel })
+          else batch.del(op.key, { sublevel: op.sublevel })
+        }
+        written = batch.write({ sync: this.#fsync && durable } as Parameters<typeof batch.write>[0])
       }
-      written = batch.write({ sync: this.#fsync && durable } as Parameters<typeof batch.write>[0])
+      // range clears after the batch: their keys' puts were issued earlier, so they are in it or before it
+      if (ranges.length > 0) written = written.then(async () => { for (const r of ranges) await r.sublevel.clear({ gte: r.gte, lte: r.lte }) })
     } catch (err) {
       // a closed database or an invalid key: the batch is given up like a failed write
       if (batch !== undefined) void batch.close().catch(noop)

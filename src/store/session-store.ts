@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { decodePacket, encodePacket, padCounter, type StoredPacket } from './codec.js'
-import { type GroupCommit } from './group-commit.js'
+import { type DeferredRange, type GroupCommit } from './group-commit.js'
 import { ClientQueue, entriesToDrop, type QueueEntry } from './queue-index.js'
 import { QueueReader } from './queue-reader.js'
 import { RetainedIndex } from './retained-index.js'
@@ -90,6 +90,8 @@ export class SessionStore {
   #drainer: Drainer | null = null
   /** Counters of queued copies whose write is still in the group commit: a drain must flush before reading them. */
   readonly #unwritten = new Set<number>()
+  /** Per session, the range clear its in-order acknowledgements are gathering in. */
+  readonly #acked = new Map<string, DeferredRange>()
   readonly #writer: GroupCommit
   readonly #db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
   readonly #limits: QueueLimits
@@ -410,6 +412,7 @@ export class SessionStore {
     if (q !== undefined) {
       for (const counter of q.entries.keys()) ops.push({ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter) })
       this.queues.delete(client.id)
+      this.#acked.delete(client.id)
     }
     if (ops.length > 0) await this.#writer.write(ops, true)
   }
@@ -500,13 +503,23 @@ export class SessionStore {
    * a later batch. It is not awaited: aedes reads a connection's next packets only once this one
    * is handled. Not durable: a crash within a few milliseconds, or a power cut, can bring the
    * message back, to be delivered once more (QoS 1 allows it), or a PUBREL resent (QoS 2), or
-   * refused again.
+   * refused again. A session acknowledging in order (the oldest message each time) gets its
+   * deletes as one range clear per batch: nothing of it below that message is live any more,
+   * and a queue key is never written again once its message is gone (counters never repeat).
    */
   discardQueued (clientId: string, entry: QueueEntry): void {
     const q = this.queues.get(clientId)
     if (q === undefined || q.entries.get(entry.counter) !== entry) return
+    const oldest = q.oldest() === entry
     q.delete(entry.counter)
-    void this.#writer.defer([{ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(clientId, entry.counter) }])
+    const key = this.#queueKey(clientId, entry.counter)
+    const op: StoreOperation = { type: 'del', sublevel: this.#db.queue, key }
+    if (!oldest) {
+      this.#writer.defer([op])
+      return
+    }
+    if (this.#acked.get(clientId)?.extend(key, op) === true) return
+    this.#acked.set(clientId, this.#writer.deferRange(this.#db.queue, key, op))
   }
 
   async incomingStorePacket (client: { id: string }, packet: AedesPacketLike): Promise<void> {

@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { openStore } from '../../src/store/open-store.js'
 import { DEFER_MS } from '../../src/store/group-commit.js'
 import { type StoreOperation } from '../../src/store/types.js'
+import { until } from '../helpers/wait.js'
 
 async function open (t: Test) {
   const store = await openStore({ dataDir: `${t.testdir()}/data`, fsync: true, queueLimits: { maxMessages: 10, maxBytes: 1 << 20, policy: 'drop-oldest' } })
@@ -26,22 +27,22 @@ t.test('a deferred delete goes with the next batch', async (t) => {
   const { writer, sub, put, del } = await open(t)
   await writer.write([put('acked', 'x')], true)
   const before = writer.batches
-  const deleted = writer.defer([del('acked')])
+  writer.defer([del('acked')])
   // two turns of the event loop: a write scheduled at once would have gone to LevelDB by now
   await new Promise(setImmediate)
   await new Promise(setImmediate)
   await writer.write([put('next', 'y')], true)
-  await deleted
   t.equal(writer.batches - before, 1, 'the delete rode along with the next write')
   t.equal(await sub.get('acked'), undefined, 'and is in LevelDB')
 })
 
-t.test('a deferred delete with nothing to ride along is written on its own, within DEFER_MS', async (t) => {
+t.test('a deferred delete with nothing to ride along is written on its own, after DEFER_MS', async (t) => {
   const { writer, sub, put, del } = await open(t)
   await writer.write([put('acked', 'x')], true)
   const before = writer.batches
   const issued = performance.now()
-  await writer.defer([del('acked'), del('acked-too')])
+  writer.defer([del('acked'), del('acked-too')])
+  await until(() => writer.batches > before, 2000, 'the deferred batch')
   t.equal(writer.batches - before, 1, 'one batch of its own')
   t.ok(performance.now() - issued >= DEFER_MS - 1, 'after waiting for company')
   t.equal(await sub.get('acked'), undefined, 'the key is gone')
@@ -50,12 +51,21 @@ t.test('a deferred delete with nothing to ride along is written on its own, with
 t.test('flush writes deferred deletes at once', async (t) => {
   const { writer, sub, put, del } = await open(t)
   await writer.write([put('acked', 'x')], true)
-  let settled = false
-  const deleted = writer.defer([del('acked')]).then(() => { settled = true })
+  writer.defer([del('acked')])
   await writer.flush()
-  t.ok(settled, 'the deferred write settled by the time flush resolved')
-  t.equal(await sub.get('acked'), undefined, 'and is in LevelDB')
-  await deleted
+  t.equal(await sub.get('acked'), undefined, 'in LevelDB by the time flush resolved')
+})
+
+t.test('a deferred range clears the keys it gathered, and only those, after the batch it goes with', async (t) => {
+  const { writer, sub, put, del } = await open(t)
+  await writer.write(['k1', 'k2', 'k3', 'k4', 'k5'].map((k) => put(k, 'queued')), true)
+  const range = writer.deferRange(sub, 'k1', del('k1'))
+  t.ok(range.extend('k2', del('k2')), 'extended while waiting')
+  t.ok(range.extend('k3', del('k3')), 'extended again')
+  writer.defer([del('k5')])
+  await writer.write([put('k1', 'written before the clear')], true)
+  t.notOk(range.extend('k4', del('k4')), 'no longer extended once handed to LevelDB')
+  t.same(await sub.getMany(['k1', 'k2', 'k3', 'k4', 'k5']), [undefined, undefined, undefined, Buffer.from('queued'), undefined], 'k1 to k3 cleared (after the put of the same batch), k4 kept, k5 deleted')
 })
 
 t.test('a write with an invalid key fails its batch as a disk error would: refused, reported, memory undone', async (t) => {
