@@ -1,7 +1,7 @@
 // Does the group commit write every issued write, in order, in as few LevelDB batches as it can: writes of one turn together, and deletes after PUBACK (deferred) along with the next batch or on their own soon after?
 import t, { type Test } from 'tap'
 import { openStore } from '../../src/store/open-store.js'
-import { DEFER_MS } from '../../src/store/group-commit.js'
+import { DEFER_MS, RANGE_MIN } from '../../src/store/group-commit.js'
 import { type StoreOperation } from '../../src/store/types.js'
 import { until } from '../helpers/wait.js'
 
@@ -56,16 +56,25 @@ t.test('flush writes deferred deletes at once', async (t) => {
   t.equal(await sub.get('acked'), undefined, 'in LevelDB by the time flush resolved')
 })
 
-t.test('a deferred range clears the keys it gathered, and only those, after the batch it goes with', async (t) => {
+t.test('a deferred range of RANGE_MIN keys or more is cleared as a range after its batch; a shorter one goes into the batch as deletes', async (t) => {
   const { writer, sub, put, del } = await open(t)
-  await writer.write(['k1', 'k2', 'k3', 'k4', 'k5'].map((k) => put(k, 'queued')), true)
-  const range = writer.deferRange(sub, 'k1', del('k1'))
-  t.ok(range.extend('k2', del('k2')), 'extended while waiting')
-  t.ok(range.extend('k3', del('k3')), 'extended again')
-  writer.defer([del('k5')])
-  await writer.write([put('k1', 'written before the clear')], true)
-  t.notOk(range.extend('k4', del('k4')), 'no longer extended once handed to LevelDB')
-  t.same(await sub.getMany(['k1', 'k2', 'k3', 'k4', 'k5']), [undefined, undefined, undefined, Buffer.from('queued'), undefined], 'k1 to k3 cleared (after the put of the same batch), k4 kept, k5 deleted')
+  const key = (i: number): string => `k${String(i).padStart(3, '0')}`
+  const count = RANGE_MIN + 4
+  await writer.write(Array.from({ length: count }, (_, i) => put(key(i), 'queued')), true)
+  const long = writer.deferRange(sub, key(0), del(key(0)))
+  for (let i = 1; i < RANGE_MIN; i++) t.ok(long.extend(key(i), del(key(i))), `extended to ${key(i)} while waiting`)
+  const short = writer.deferRange(sub, key(RANGE_MIN + 1), del(key(RANGE_MIN + 1)))
+  t.ok(short.extend(key(RANGE_MIN + 2), del(key(RANGE_MIN + 2))))
+  writer.defer([del(key(count - 1))])
+  // written after both ranges were issued (a caller never does this: it shows where each applies)
+  await writer.write([put(key(0), 'put in the same batch'), put(key(RANGE_MIN + 1), 'put in the same batch')], true)
+  t.notOk(long.extend(key(RANGE_MIN), del(key(RANGE_MIN))), 'no longer extended once handed to LevelDB')
+  const values = await sub.getMany(Array.from({ length: count }, (_, i) => key(i)))
+  t.same(values.slice(0, RANGE_MIN), Array.from({ length: RANGE_MIN }, () => undefined), 'the long range is cleared, after the batch (its first key\'s later put is gone too)')
+  t.same(values[RANGE_MIN], Buffer.from('queued'), 'the key after it is kept')
+  t.same(values[RANGE_MIN + 1], Buffer.from('put in the same batch'), 'the short range went into the batch as deletes, in issue order, before the later put')
+  t.same(values[RANGE_MIN + 2], undefined, 'its other key is deleted')
+  t.same(values[count - 1], undefined, 'a single deferred delete too')
 })
 
 t.test('a write with an invalid key fails its batch as a disk error would: refused, reported, memory undone', async (t) => {
