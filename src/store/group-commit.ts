@@ -9,8 +9,6 @@ interface Waiter {
   readonly undo: (() => void) | undefined
   /** Written as one range clear of the sublevel instead of its `ops` (see {@link GroupCommit.deferRange}). */
   readonly range?: { readonly sublevel: Sublevel, readonly gte: string, lte: string }
-  /** Handed to LevelDB (or given up): it can no longer be extended. */
-  taken?: boolean
   resolve (): void
   reject (err: Error): void
 }
@@ -85,7 +83,7 @@ export class GroupCommit {
    * `undo` is called if they are refused or fail, before the promise rejects.
    */
   write (ops: readonly StoreOperation[], durable: boolean, undo?: () => void): Promise<void> {
-    return this.#queue({ ops, durable, undo }, true)
+    return new Promise<void>((resolve, reject) => { this.#enqueue({ ops, durable, undo, resolve, reject }, true) })
   }
 
   /**
@@ -107,34 +105,32 @@ export class GroupCommit {
    */
   deferRange (sublevel: Sublevel, gte: string, op: StoreOperation): DeferredRange {
     const ops = [op]
-    const waiter: Waiter = { ops, durable: false, undo: undefined, range: { sublevel, gte, lte: gte }, resolve: noop, reject: noop }
-    this.#enqueue(waiter, false)
+    const range = { sublevel, gte, lte: gte }
+    const joined = this.#enqueue({ ops, durable: false, undo: undefined, range, resolve: noop, reject: noop }, false)
     return {
+      // a group leaves `#pending` by replacing the array: once it has, the range is on its way
       extend: (lte, next) => {
-        if (waiter.taken === true || waiter.range === undefined) return false
-        waiter.range.lte = lte
+        if (joined !== this.#pending) return false
+        range.lte = lte
         ops.push(next)
         return true
       }
     }
   }
 
-  #queue (write: Pick<Waiter, 'ops' | 'durable' | 'undo'>, urgent: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => { this.#enqueue({ ...write, resolve, reject }, urgent) })
-  }
-
-  #enqueue (waiter: Waiter, urgent: boolean): void {
+  /** The pending group the waiter joined; null when it was refused at once (writes failing). */
+  #enqueue (waiter: Waiter, urgent: boolean): Waiter[] | null {
     if (this.failing) {
-      waiter.taken = true
       this.#undo(waiter, false)
       this.#settle(waiter)
-      return
+      return null
     }
     this.#pending.push(waiter)
     if (urgent) {
       this.#urgent = true
       this.#schedule()
     } else this.#deferred()
+    return this.#pending
   }
 
   /** Resolves when everything queued so far has been written (or, while failing, given up). */
@@ -200,7 +196,6 @@ export class GroupCommit {
     const group = this.#pending
     this.#pending = []
     this.#urgent = false
-    for (const w of group) w.taken = true
     if (this.#deferTimer !== null) {
       clearTimeout(this.#deferTimer)
       this.#deferTimer = null
@@ -232,7 +227,6 @@ export class GroupCommit {
         const waiting = this.#pending
         this.#pending = []
         this.#urgent = false
-        for (const w of waiting) w.taken = true
         // memory back in reverse issue order (a later plan's rollback first), then settle in issue order
         for (let i = waiting.length - 1; i >= 0; i--) this.#undo(waiting[i] as Waiter, false)
         for (let i = group.length - 1; i >= 0; i--) this.#undo(group[i] as Waiter, true)

@@ -2,7 +2,6 @@
 import t, { type Test } from 'tap'
 import { openStore, type Store } from '../../src/store/open-store.js'
 import { RANGE_MIN } from '../../src/store/group-commit.js'
-import { type QueueEntry } from '../../src/store/queue-index.js'
 
 const LIMITS = { maxMessages: 100, maxBytes: 1024 * 1024, policy: 'drop-oldest' as const }
 
@@ -29,47 +28,51 @@ async function storedQueue (store: Store): Promise<number> {
   return n
 }
 
-t.test('in-order and out-of-order acknowledgements: a restart loads exactly what is still owed', async (t) => {
+/** A fresh store with a persistent session per client id, subscribed to the salon, and `count` messages queued for each. */
+async function sessionsWithQueue (t: Test, clientIds: readonly string[], count: number): Promise<{ store: Store, dataDir: string, counters: number[] }> {
   const dataDir = `${t.testdir()}/data`
   const store = await open(t, dataDir)
-  const s = store.sessions
-  await s.addSubscriptions({ id: 'store-app' }, [{ topic: 'salon/s1/#', qos: 1 }])
-  await s.addSubscriptions({ id: 'tablet-1' }, [{ topic: 'salon/s1/#', qos: 1 }])
-  const counters = await queueMessages(store, 8)
-  const ack = (clientId: string, counter: number): void => {
-    const entry = s.queued(clientId, counter)
-    if (entry === undefined) throw new Error(`nothing queued for ${clientId} at ${counter}`)
-    s.discardQueued(clientId, entry)
-  }
-  // store-app: the first three in order (a range), then the sixth out of order (a single delete), then the fourth (in order again)
-  for (const i of [0, 1, 2, 5, 3]) ack('store-app', counters[i] as number)
+  for (const id of clientIds) await store.sessions.addSubscriptions({ id }, [{ topic: 'salon/s1/#', qos: 1 }])
+  return { store, dataDir, counters: await queueMessages(store, count) }
+}
+
+/** The session acknowledges the message with this counter. */
+function ack (store: Store, clientId: string, counter: number): void {
+  const entry = store.sessions.queued(clientId, counter)
+  if (entry === undefined) throw new Error(`nothing queued for ${clientId} at ${counter}`)
+  store.sessions.discardQueued(clientId, entry)
+}
+
+function owed (store: Store, clientId: string): number[] {
+  return [...(store.sessions.queueOf(clientId)?.entries.keys() ?? [])]
+}
+
+t.test('in-order and out-of-order acknowledgements: a restart loads exactly what is still owed', async (t) => {
+  const { store, dataDir, counters } = await sessionsWithQueue(t, ['store-app', 'tablet-1'], 8)
+  // store-app: the first three in order (one range, short enough to go in as deletes), then the sixth out of order (a single delete), then the fourth (in order again)
+  for (const i of [0, 1, 2, 5, 3]) ack(store, 'store-app', counters[i] as number)
   // tablet-1 owes everything but its second: its range must not reach the other session's keys
-  ack('tablet-1', counters[1] as number)
-  t.same([...(s.queueOf('store-app')?.entries.keys() ?? [])], [counters[4], counters[6], counters[7]], 'memory: store-app still owes the fifth, seventh and eighth')
+  ack(store, 'tablet-1', counters[1] as number)
+  t.same(owed(store, 'store-app'), [counters[4], counters[6], counters[7]], 'memory: store-app still owes the fifth, seventh and eighth')
   await store.close()
 
   const again = await open(t, dataDir)
-  t.same([...(again.sessions.queueOf('store-app')?.entries.keys() ?? [])], [counters[4], counters[6], counters[7]], 'after a restart, store-app is owed exactly those')
-  t.same([...(again.sessions.queueOf('tablet-1')?.entries.keys() ?? [])], counters.filter((_, i) => i !== 1), 'tablet-1 is owed all but the one it acknowledged')
+  t.same(owed(again, 'store-app'), [counters[4], counters[6], counters[7]], 'after a restart, store-app is owed exactly those')
+  t.same(owed(again, 'tablet-1'), counters.filter((_, i) => i !== 1), 'tablet-1 is owed all but the one it acknowledged')
   t.equal(await storedQueue(again), 3 + 7, 'and LevelDB holds no other queue key')
 })
 
 t.test('a long in-order run (cleared as a range) next to another session\'s queue: a restart loads exactly what is still owed', async (t) => {
-  const dataDir = `${t.testdir()}/data`
-  const store = await open(t, dataDir)
-  const s = store.sessions
   // 'store-app' and 'store-app-2': adjacent key prefixes, so a range running past its own keys would show
-  await s.addSubscriptions({ id: 'store-app' }, [{ topic: 'salon/s1/#', qos: 1 }])
-  await s.addSubscriptions({ id: 'store-app-2' }, [{ topic: 'salon/s1/#', qos: 1 }])
   const count = RANGE_MIN + 8
-  const counters = await queueMessages(store, count)
-  for (let i = 0; i < RANGE_MIN + 2; i++) s.discardQueued('store-app', s.queued('store-app', counters[i] as number) as QueueEntry)
-  s.discardQueued('store-app', s.queued('store-app', counters[count - 1] as number) as QueueEntry)
-  const owed = counters.slice(RANGE_MIN + 2, count - 1)
+  const { store, dataDir, counters } = await sessionsWithQueue(t, ['store-app', 'store-app-2'], count)
+  for (let i = 0; i < RANGE_MIN + 2; i++) ack(store, 'store-app', counters[i] as number)
+  ack(store, 'store-app', counters[count - 1] as number)
+  const stillOwed = counters.slice(RANGE_MIN + 2, count - 1)
   await store.close()
 
   const again = await open(t, dataDir)
-  t.same([...(again.sessions.queueOf('store-app')?.entries.keys() ?? [])], owed, `store-app is owed exactly the ${owed.length} it did not acknowledge`)
-  t.same([...(again.sessions.queueOf('store-app-2')?.entries.keys() ?? [])], counters, 'store-app-2 is owed everything')
-  t.equal(await storedQueue(again), owed.length + count, 'and LevelDB holds no other queue key')
+  t.same(owed(again, 'store-app'), stillOwed, `store-app is owed exactly the ${stillOwed.length} it did not acknowledge`)
+  t.same(owed(again, 'store-app-2'), counters, 'store-app-2 is owed everything')
+  t.equal(await storedQueue(again), stillOwed.length + count, 'and LevelDB holds no other queue key')
 })

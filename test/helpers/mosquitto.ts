@@ -132,7 +132,7 @@ export async function startMosquitto (options: MosquittoOptions): Promise<Mosqui
     `persistence_location ${join(options.dir, 'data')}/`,
     'max_queued_messages 100000',
     'log_dest stderr',
-    'log_type error', 'log_type warning', 'log_type notice', 'log_type information', ...(process.env.MANGO_TEST_MOSQUITTO_DEBUG === '1' ? ['log_type debug'] : []),
+    'log_type error', 'log_type warning', 'log_type notice', 'log_type information',
     'connection_messages true',
     // As root Mosquitto would drop to user `mosquitto`, which cannot read the test directory.
     `user ${userInfo().username}`,
@@ -151,7 +151,7 @@ export async function startMosquitto (options: MosquittoOptions): Promise<Mosqui
   const log: string[] = []
   const clients = new Set<MqttClient>()
 
-  const logs = (): string => log.slice(process.env.MANGO_TEST_MOSQUITTO_DEBUG === '1' ? -400 : -40).join('\n')
+  const logs = (): string => log.slice(-40).join('\n')
 
   const start = async (): Promise<void> => {
     if (child !== null) throw new Error('mosquitto already running')
