@@ -1,6 +1,6 @@
 /** The benchmark's command line and environment, parsed into one options object. Pure. */
 
-export type TargetName = 'hub' | 'mosquitto' | 'plain-aedes'
+export type TargetName = 'hub' | 'mosquitto' | 'plain-aedes' | 'aedes-memory'
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5'
 
 export interface BenchOptions {
@@ -36,8 +36,10 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --quick               one short repetition (development)
   --reps N              repetitions, alternating the brokers (default 3)
-  --targets LIST        hub,mosquitto (default), add plain-aedes for the baseline
+  --targets LIST        hub,mosquitto (default), add plain-aedes for the baseline,
+                        aedes-memory for the floor (Aedes in memory, no durability)
   --baseline            same as adding plain-aedes to --targets
+  --floor               same as adding aedes-memory to --targets
   --workloads LIST      w1,w2,w3,w4,w5 (default all)
   --w1-seconds N        salon load duration (default 30)
   --w1-rate N           salon load messages per second in total (default 200)
@@ -53,7 +55,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --hub-set K=V,...     extra hub settings for an experiment (e.g. store.fsync=false)
 Every option can also be set as MANGO_BENCH_<NAME> (e.g. MANGO_BENCH_REPS=5); flags win.`
 
-const TARGETS: readonly TargetName[] = ['hub', 'mosquitto', 'plain-aedes']
+const TARGETS: readonly TargetName[] = ['hub', 'mosquitto', 'plain-aedes', 'aedes-memory']
 const WORKLOADS: readonly WorkloadName[] = ['w1', 'w2', 'w3', 'w4', 'w5']
 
 /** Parse flags over environment; throws an Error naming the bad option. */
@@ -66,7 +68,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
     const arg = argv[i] as string
     if (!arg.startsWith('--')) throw new Error(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`)
     const name = arg.slice(2)
-    if (['quick', 'baseline', 'profile', 'profile-only', 'help'].includes(name)) {
+    if (['quick', 'baseline', 'floor', 'profile', 'profile-only', 'help'].includes(name)) {
       raw.set(name, 'true')
       continue
     }
@@ -74,7 +76,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
     if (value === undefined) throw new Error(`${arg} needs a value\n${USAGE}`)
     raw.set(name, value)
   }
-  const known = new Set(['quick', 'baseline', 'profile', 'profile-only', 'help', 'reps', 'targets', 'workloads', 'w1-seconds', 'w1-rate', 'w2-seconds', 'w3-seconds', 'w4-messages', 'workers', 'out', 'profile-workload', 'hub-bin', 'hub-set'])
+  const known = new Set(['quick', 'baseline', 'floor', 'profile', 'profile-only', 'help', 'reps', 'targets', 'workloads', 'w1-seconds', 'w1-rate', 'w2-seconds', 'w3-seconds', 'w4-messages', 'workers', 'out', 'profile-workload', 'hub-bin', 'hub-set'])
   for (const k of raw.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`)
   if (raw.get('help') === 'true') throw new Error(USAGE)
   const flag = (k: string): boolean => raw.get(k) === 'true' || raw.get(k) === '1'
@@ -95,6 +97,7 @@ export function parseOptions (argv: readonly string[], env: Readonly<Record<stri
   }
   const targets = list('targets', TARGETS, ['hub', 'mosquitto'])
   if (flag('baseline') && !targets.includes('plain-aedes')) targets.push('plain-aedes')
+  if (flag('floor') && !targets.includes('aedes-memory')) targets.push('aedes-memory')
   const stamp = now.toISOString().replace(/[:.]/g, '-')
   return {
     quick,

@@ -8,6 +8,8 @@ export interface AedesClient {
   id: string
   clean: boolean
   closed: boolean
+  /** CONNACK 0 went out: aedes handles further packets as they come (before that it holds them). */
+  connackSent: boolean
   connecting: boolean
   connected: boolean
   errored: boolean
@@ -16,10 +18,14 @@ export interface AedesClient {
   /** The will aedes publishes when the connection ends without DISCONNECT. */
   will: object | null
   _nextId: number
+  /** Milliseconds of keep-alive (-1: none) and its timer, refreshed by every packet received. */
+  _keepaliveInterval: number
+  _keepaliveTimer: { refresh (): unknown } | null
   req?: { socket?: { remoteAddress?: string } } | undefined
   deliver0: Deliver
   deliverQoS: Deliver
-  _parser: { parse (buf: Buffer): unknown }
+  /** mqtt-packet's parser: `_list` holds the bytes of a packet not yet complete, `_queue` packets held until CONNACK (null after). */
+  _parser: { parse (buf: Buffer): unknown, _list: { length: number }, _queue: unknown[] | null }
   _onError (err: Error): void
   waitForDrain (cb: (err: Error | null) => void): void
   close (done?: () => void): void

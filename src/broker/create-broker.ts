@@ -14,6 +14,7 @@ import { type LocalPort } from './local-port.js'
 import { CONNACK_UNACCEPTABLE_PROTOCOL, PacketConformance } from './packet-conformance.js'
 import { PacketSizeGuard } from './packet-size-guard.js'
 import { PublishPipeline } from './publish-pipeline.js'
+import { pubackRun } from './puback-run.js'
 
 /** The running broker as the hub's other parts see it. */
 export interface HubBroker {
@@ -114,6 +115,15 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
     const conformance = new PacketConformance()
     const parse = client._parser.parse.bind(client._parser)
     client._parser.parse = (buf: Buffer) => {
+      // aedes calls parse only once every packet before is handled: acknowledging here keeps their order
+      if (guard.atBoundary && conformance.atBoundary && pubacksNow(client)) {
+        const ids = pubackRun(buf)
+        if (ids !== null) {
+          for (const id of ids) sessions.acknowledge(client.id, id)
+          if (client._keepaliveInterval > 0) client._keepaliveTimer?.refresh()
+          return 0
+        }
+      }
       const problem = guard.feed(buf)
       const violation = problem === null ? conformance.feed(buf) : null
       if (problem === null && violation === null) return parse(buf)
@@ -124,6 +134,12 @@ export async function createBroker (options: BrokerOptions): Promise<HubBroker> 
       return 0
     }
   }
+
+  /** Whether a chunk of PUBACKs can be handled here as aedes would: connected, nothing held or half-parsed, no 'ack' listener. */
+  const pubacksNow = (client: AedesClient): boolean =>
+    client.connackSent && (client.connected || client.connecting) && !client.closed &&
+    client._parser._list.length === 0 && (client._parser._queue === null || client._parser._queue.length === 0) &&
+    aedes.listenerCount('ack') === 0
 
   aedes.on('clientError', (client: unknown, err: Error) => {
     log.info({ clientId: (client as AedesClient).id, err: err.message }, 'client connection error')

@@ -94,6 +94,9 @@ export class PacketConformance {
   #checked = false
   #head: number[] = []
 
+  /** True between packets: everything fed so far was whole packets. */
+  get atBoundary (): boolean { return this.#state === 'type' }
+
   /** Feed the next chunk; the first violation found, or null. */
   feed (chunk: Uint8Array): Violation | null {
     let i = 0

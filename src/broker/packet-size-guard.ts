@@ -16,6 +16,9 @@ export class PacketSizeGuard {
     this.#limit = limit
   }
 
+  /** True between packets: everything fed so far was whole packets. */
+  get atBoundary (): boolean { return this.#state === 'type' }
+
   /** Feed the next chunk; returns an error message when a packet is too large or malformed. */
   feed (chunk: Uint8Array): string | null {
     let i = 0

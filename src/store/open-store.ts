@@ -76,6 +76,8 @@ export interface StoreOptions {
   /** First wait before reopening LevelDB after a failed write, doubled per attempt up to `maxRetryMs` (default 500 and 5000). */
   readonly retryMs?: number
   readonly maxRetryMs?: number
+  /** Payload bytes of queued messages kept in memory for the drain (default `PAYLOAD_CACHE_BYTES`, 8 MiB). */
+  readonly payloadCacheBytes?: number
 }
 
 /** Open (creating if needed) the hub's LevelDB in `dataDir` and load its sessions. */
@@ -92,7 +94,7 @@ export async function openStore (options: StoreOptions): Promise<Store> {
   const writer = new GroupCommit(db, options.fsync)
   let sessions: SessionStore
   try {
-    sessions = await SessionStore.open(db, writer, options.queueLimits)
+    sessions = await SessionStore.open(db, writer, options.queueLimits, options.payloadCacheBytes)
   } catch (err) {
     await db.close()
     throw new StoreError('MANGO_ERR_STORE_IO', `data directory ${location} holds data that cannot be loaded: ${(err as Error).message}`, { cause: err })

@@ -1,4 +1,4 @@
-import { decodePacket, type StoredPacket } from './codec.js'
+import { type StoredPacket } from './codec.js'
 import { type ClientQueue, type QueueEntry } from './queue-index.js'
 
 /** One queued message as the drain sends it. */
@@ -12,7 +12,7 @@ export interface QueueSource {
   /** False once the session's queue was replaced (a clean session took the client id over). */
   current (): boolean
   /** The stored packets of these entries (undefined where a key is gone), after the writes issued so far. */
-  read (entries: readonly QueueEntry[]): Promise<Array<Buffer | undefined>>
+  read (entries: readonly QueueEntry[]): Promise<Array<StoredPacket | undefined>>
 }
 
 /**
@@ -58,14 +58,14 @@ export class QueueReader {
         this.#queue.drainOwner = null
         return []
       }
-      const values = await this.#source.read(batch)
+      const packets = await this.#source.read(batch)
       const out: QueuedMessage[] = []
       for (let i = 0; i < batch.length; i++) {
         const entry = batch[i] as QueueEntry
-        const value = values[i]
+        const packet = packets[i]
         // acknowledged, dropped or replaced while it was read
-        if (value === undefined || this.#queue.entries.get(entry.counter) !== entry) continue
-        out.push({ entry, packet: decodePacket(value) })
+        if (packet === undefined || this.#queue.entries.get(entry.counter) !== entry) continue
+        out.push({ entry, packet })
       }
       if (out.length > 0) return out
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { decodePacket, encodePacket, padCounter, type StoredPacket } from './codec.js'
 import { type DeferredRange, type GroupCommit } from './group-commit.js'
-import { ClientQueue, entriesToDrop, type QueueEntry } from './queue-index.js'
+import { ClientQueue, PayloadBudget, entriesToDrop, type QueueEntry } from './queue-index.js'
 import { QueueReader } from './queue-reader.js'
 import { RetainedIndex } from './retained-index.js'
 import { SubscriptionIndex, type SubscriptionRecord } from './subscription-index.js'
@@ -41,6 +41,13 @@ export interface PublishPlan {
   readonly retained: StoredPacket | null
   rollback (): void
 }
+
+/**
+ * Payload bytes of queued messages kept in memory for the drain (`QueueEntry.packet`), over all
+ * sessions. A message queued for ten sessions counts ten times although its payload is held once,
+ * so the real memory is at most this. Past it, queued messages are read back from LevelDB.
+ */
+export const PAYLOAD_CACHE_BYTES = 8 * 1024 * 1024
 
 const enc = encodeURIComponent
 const dec = decodeURIComponent
@@ -95,12 +102,14 @@ export class SessionStore {
   readonly #writer: GroupCommit
   readonly #db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>
   readonly #limits: QueueLimits
+  readonly #budget: PayloadBudget
   #onDrop: DropListener = () => {}
   #counter: number
   #persistedCounter: number
 
-  private constructor (db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>, writer: GroupCommit, limits: QueueLimits, brokerId: string, counter: number) {
+  private constructor (db: Record<'meta' | 'retained' | 'subs' | 'queue' | 'incoming' | 'wills', Sublevel>, writer: GroupCommit, limits: QueueLimits, budget: PayloadBudget, brokerId: string, counter: number) {
     this.#db = db
+    this.#budget = budget
     this.#writer = writer
     this.#limits = limits
     this.brokerId = brokerId
@@ -109,7 +118,7 @@ export class SessionStore {
   }
 
   /** Load everything from LevelDB into memory. */
-  static async open (root: Db, writer: GroupCommit, limits: QueueLimits): Promise<SessionStore> {
+  static async open (root: Db, writer: GroupCommit, limits: QueueLimits, payloadCacheBytes = PAYLOAD_CACHE_BYTES): Promise<SessionStore> {
     const opts = { valueEncoding: 'buffer' } as const
     const db = {
       meta: root.sublevel<string, Buffer>('meta', opts),
@@ -126,7 +135,7 @@ export class SessionStore {
     }
     const counterBuf = await db.meta.get('counter')
     let counter = counterBuf === undefined ? 0 : counterBuf.readDoubleBE(0)
-    const store = new SessionStore(db, writer, limits, brokerId, counter)
+    const store = new SessionStore(db, writer, limits, new PayloadBudget(payloadCacheBytes), brokerId, counter)
     for await (const [key, value] of db.retained.iterator()) {
       const p = decodePacket(value)
       // a retained message keeps its counter: a new message must never reuse it (delivery drops repeats by counter)
@@ -142,7 +151,8 @@ export class SessionStore {
       const clientId = dec(key.slice(0, cut))
       const p = decodePacket(value)
       counter = Math.max(counter, p.brokerCounter)
-      store.#queue(clientId).add({ counter: p.brokerCounter, topic: p.topic, qos: p.qos === 2 ? 2 : 1, bytes: p.payload.length, messageId: p.messageId, pubrel: p.cmd === 'pubrel' })
+      const pubrel = p.cmd === 'pubrel'
+      store.#queue(clientId).add({ counter: p.brokerCounter, topic: p.topic, qos: p.qos === 2 ? 2 : 1, bytes: p.payload.length, messageId: p.messageId, pubrel, packet: pubrel ? undefined : p })
     }
     for await (const [key, value] of db.incoming.iterator()) {
       const cut = key.indexOf(':')
@@ -163,13 +173,16 @@ export class SessionStore {
 
   get counter (): number { return this.#counter }
 
+  /** Payload bytes of queued messages held in memory now, and the bound. */
+  get payloadCache (): { readonly used: number, readonly max: number } { return this.#budget }
+
   /** True while LevelDB writes fail (until recovery has reopened it): nothing new can be stored. */
   get failing (): boolean { return this.#writer.failing }
 
   #queue (clientId: string): ClientQueue {
     let q = this.queues.get(clientId)
     if (q === undefined) {
-      q = new ClientQueue()
+      q = new ClientQueue(this.#budget)
       this.queues.set(clientId, q)
     }
     return q
@@ -206,6 +219,8 @@ export class SessionStore {
     const added: Array<{ clientId: string, counter: number }> = []
     const dropped: Array<{ clientId: string, entries: QueueEntry[] }> = []
     const qos = clampQos(packet.qos)
+    // the queued copy is the same for every session at one QoS: encoded once, held once
+    const copies: Array<{ stored: StoredPacket, value: Buffer } | undefined> = []
     let retained: StoredPacket | null = null
     if (packet.retain === true) {
       retained = toStored(packet, qos, this.brokerId)
@@ -233,9 +248,14 @@ export class SessionStore {
           dropped.push({ clientId, entries: verdict.dropOld })
           this.#onDrop(clientId, verdict.dropOld.length, 'drop-oldest')
         }
-        const stored = toStored(packet, effective, this.brokerId)
-        ops.push({ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(clientId, counter), value: encodePacket({ ...stored, messageId: undefined, retain: false }) })
-        q.add({ counter, topic: packet.topic, qos: effective, bytes, messageId: undefined, pubrel: false })
+        let copy = copies[effective]
+        if (copy === undefined) {
+          const stored = { ...toStored(packet, effective, this.brokerId), messageId: undefined, retain: false }
+          copy = { stored, value: encodePacket(stored) }
+          copies[effective] = copy
+        }
+        ops.push({ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(clientId, counter), value: copy.value })
+        q.add({ counter, topic: packet.topic, qos: effective, bytes, messageId: undefined, pubrel: false, packet: copy.stored })
         added.push({ clientId, counter })
       }
       // Only queue entries and retained messages carry the counter across a restart (open() takes
@@ -319,8 +339,8 @@ export class SessionStore {
     if (q === undefined || q.entries.get(entry.counter) !== entry) return
     q.setMessageId(entry, messageId)
     if (entry.qos !== 2) return
-    const value = await this.#db.queue.get(this.#queueKey(clientId, entry.counter))
-    if (value !== undefined) await this.assignMessageIds(clientId, [{ entry, packet: decodePacket(value), messageId }])
+    const packet = entry.packet ?? (await this.#read(clientId, [entry]))[0]
+    if (packet !== undefined) await this.assignMessageIds(clientId, [{ entry, packet, messageId }])
   }
 
   /** Read access to what memory holds, for rewriting keys LevelDB may have wrong after a failure (repair.ts). */
@@ -411,6 +431,7 @@ export class SessionStore {
     const q = this.queues.get(client.id)
     if (q !== undefined) {
       for (const counter of q.entries.keys()) ops.push({ type: 'del', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter) })
+      q.release()
       this.queues.delete(client.id)
       this.#acked.delete(client.id)
     }
@@ -436,6 +457,7 @@ export class SessionStore {
       const entry = counter === undefined ? undefined : q.entries.get(counter)
       if (entry === undefined || counter === undefined) return
       entry.pubrel = true
+      q.uncache(entry)
       const stored: StoredPacket = { cmd: 'pubrel', topic: entry.topic, payload: Buffer.alloc(0), qos: 2, retain: false, dup: false, brokerId: this.brokerId, brokerCounter: counter, messageId: packet.messageId, clientId: undefined }
       await this.#writer.write([{ type: 'put', sublevel: this.#db.queue, key: this.#queueKey(client.id, counter), value: encodePacket(stored) }], true)
       return
@@ -444,12 +466,18 @@ export class SessionStore {
     if (entry !== undefined && packet.messageId !== undefined) await this.assignMessageId(client.id, entry, packet.messageId)
   }
 
-  async outgoingClearMessageId (client: { id: string }, packet: AedesPacketLike): Promise<AedesPacketLike | undefined> {
-    const q = this.queues.get(client.id)
-    const counter = q?.byMessageId.get(packet.messageId ?? -1)
+  /** A PUBACK or PUBCOMP: the queued message sent with this packet id is done; returns it (undefined if none). */
+  acknowledge (clientId: string, messageId: number): QueueEntry | undefined {
+    const q = this.queues.get(clientId)
+    const counter = q?.byMessageId.get(messageId)
     const entry = counter === undefined ? undefined : q?.entries.get(counter)
+    if (entry !== undefined) this.discardQueued(clientId, entry)
+    return entry
+  }
+
+  async outgoingClearMessageId (client: { id: string }, packet: AedesPacketLike): Promise<AedesPacketLike | undefined> {
+    const entry = this.acknowledge(client.id, packet.messageId ?? -1)
     if (entry === undefined) return undefined
-    this.discardQueued(client.id, entry)
     return { cmd: 'publish', topic: entry.topic, qos: entry.qos, messageId: packet.messageId ?? 0, brokerId: this.brokerId, brokerCounter: entry.counter }
   }
 
@@ -472,13 +500,25 @@ export class SessionStore {
     drainer(client, new QueueReader(q, owner, {
       current: () => this.queues.get(client.id) === q,
       read: async (entries) => {
-        // the read must see the queued copies' writes; most were written long ago
+        // a queued copy goes out once it is written, as before it was kept in memory; most were written long ago
         if (entries.some((e) => this.#unwritten.has(e.counter))) await this.#writer.flush()
-        return await this.#db.queue.getMany(entries.map((e) => this.#queueKey(client.id, e.counter)))
+        return await this.#read(client.id, entries)
       }
     })).then(() => { readable.push(null) }, (err: unknown) => { readable.destroy(err instanceof Error ? err : new Error(String(err))) })
       .finally(() => { if (q.drainOwner === owner) q.drainOwner = null })
     return readable
+  }
+
+  /** The queued messages of these entries: from memory where kept, else in one LevelDB read (undefined where a key is gone). */
+  async #read (clientId: string, entries: readonly QueueEntry[]): Promise<Array<StoredPacket | undefined>> {
+    const missing = entries.filter((e) => e.packet === undefined)
+    const values = missing.length === 0 ? [] : await this.#db.queue.getMany(missing.map((e) => this.#queueKey(clientId, e.counter)))
+    let next = 0
+    return entries.map((e) => {
+      if (e.packet !== undefined) return e.packet
+      const value = values[next++]
+      return value === undefined ? undefined : decodePacket(value)
+    })
   }
 
   /**
