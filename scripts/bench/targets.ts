@@ -2,7 +2,7 @@
  * The brokers under test, started as real processes on a free loopback port with their data in
  * a fresh directory: the hub (the built `dist/bin/mango-broker.js` on its defaults, fsync on),
  * Mosquitto 2, plain Aedes + aedes-persistence-level (`test/fixtures/plain-aedes.mjs`) and the
- * floor, Aedes in memory (`floor-aedes.mjs`).
+ * floor, Aedes in memory (the same fixture with `--in-memory`).
  * Each can be stopped gracefully, SIGKILLed and started again on the same port and data.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -15,7 +15,6 @@ import { MOSQUITTO, currentUser, mosquittoConf } from './mosquitto.js'
 import { type TargetName } from './options.js'
 
 const PLAIN_AEDES = fileURLToPath(new URL('../../test/fixtures/plain-aedes.mjs', import.meta.url))
-const FLOOR_AEDES = fileURLToPath(new URL('./floor-aedes.mjs', import.meta.url))
 const READY_MS = 20_000
 const STOP_MS = 15_000
 
@@ -78,7 +77,7 @@ export async function launchTarget (name: TargetName, dir: string, options: { cp
     args = name === 'hub'
       ? [...prof, options.hubBin ?? HUB_BIN, ...hubArgs(join(dir, 'data'), port), '--log-level', 'warn', ...(options.hubSet ?? []).flatMap((kv) => ['--set', kv])]
       : name === 'aedes-memory'
-        ? [...prof, FLOOR_AEDES, '--mqtt-host', '127.0.0.1', '--mqtt-port', String(port)]
+        ? [...prof, PLAIN_AEDES, '--in-memory', '--mqtt-host', '127.0.0.1', '--mqtt-port', String(port)]
         : [...prof, PLAIN_AEDES, '--data-dir', join(dir, 'data'), '--mqtt-host', '127.0.0.1', '--mqtt-port', String(port)]
   }
   let child: ChildProcess | null = null

@@ -1,6 +1,7 @@
 // Does the store keep queued messages in memory (once for all the sessions they are queued for, within its byte budget) so that a reconnect drains them without reading LevelDB, read back from LevelDB what the budget left out, and give the memory back when they are acknowledged, dropped or discarded?
 import t, { type Test } from 'tap'
 import { openStore, type Store } from '../../src/store/open-store.js'
+import { ClientQueue, PayloadBudget } from '../../src/store/queue-index.js'
 import { type QueuedMessage, type QueueReader } from '../../src/store/queue-reader.js'
 
 const PAYLOAD = 100
@@ -106,7 +107,6 @@ t.test('a full queue dropping its oldest messages gives their memory back', asyn
 })
 
 t.test('oldest() is the first message still queued, whatever was acknowledged, dropped, restored or queued since', async (t) => {
-  const { ClientQueue, PayloadBudget } = await import('../../src/store/queue-index.js')
   const q = new ClientQueue(new PayloadBudget(0))
   const entry = (counter: number) => ({ counter, topic: 't', qos: 1 as const, bytes: 1, messageId: undefined, pubrel: false, packet: undefined })
   // a seeded sequence of operations, checked after each against the smallest live counter
